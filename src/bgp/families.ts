@@ -1,0 +1,69 @@
+/**
+ * The address-family registry (AFI/SAFI -> NLRI codec). MP_REACH_NLRI and MP_UNREACH_NLRI
+ * hand their NLRI bytes to the codec registered for their family; `bgp` itself knows only
+ * IPv4 unicast (registered by `nlri/ipv4.ts`). EVPN registers itself from `src/evpn`.
+ */
+import type { BgpError } from './errors.js';
+import type { CodecOptions, NlriBase } from './types.js';
+
+/** A number that names a family: `afi << 8 | safi` (AFI is 16 bits, SAFI 8). */
+export function familyKey(afi: number, safi: number): number {
+  return afi * 256 + safi;
+}
+
+/** Short human names for families, used in logs and the public API. */
+export type FamilyName = 'ipv4-unicast' | 'ipv6-unicast' | 'l2vpn-evpn' | (string & {});
+
+/**
+ * An NLRI codec. Every method works on `[start, end)` that the MP attribute's length gave it
+ * and throws only BgpError (an UpdateMessageError whose action the codec chooses: RFC 7606
+ * 5.3/7.11 make NLRI that cannot be parsed a session-reset or AFI/SAFI-disable, while a
+ * well-framed NLRI with a bad field is treat-as-withdraw).
+ */
+export interface NlriCodec<T extends NlriBase = NlriBase> {
+  readonly name: FamilyName;
+  readonly afi: number;
+  readonly safi: number;
+  /** Decode every NLRI in `[start, end)`. `addPath` says whether each carries a path id. */
+  decode(buf: Buffer, start: number, end: number, addPath: boolean): T[];
+  /** Bytes that `encode` will write for one NLRI. */
+  encodingLength(nlri: T, addPath: boolean): number;
+  /** Write one NLRI at `offset`; return the offset after it. */
+  encode(nlri: T, buf: Buffer, offset: number, addPath: boolean): number;
+  /**
+   * Find the end of the NLRI that starts at `start` without decoding it, or throw.
+   * The RIB uses it to keep NLRI as bytes (one view per route) and decode lazily.
+   */
+  nextBoundary(buf: Buffer, start: number, end: number, addPath: boolean): number;
+  /** Validate a next hop's length for this family (RFC 7606 7.11); return an error or undefined. */
+  checkNextHop?(length: number): BgpError | undefined;
+}
+
+const registry = new Map<number, NlriCodec>();
+const byName = new Map<string, NlriCodec>();
+
+/** Register (or replace) the codec of a family. Families are process-wide, like a protocol table. */
+export function registerFamily<T extends NlriBase>(codec: NlriCodec<T>): void {
+  registry.set(familyKey(codec.afi, codec.safi), codec as unknown as NlriCodec);
+  byName.set(codec.name, codec as unknown as NlriCodec);
+}
+
+/** The codec of a family, or undefined when none is registered. */
+export function familyCodec(afi: number, safi: number): NlriCodec | undefined {
+  return registry.get(familyKey(afi, safi));
+}
+
+/** The codec registered under a name such as `l2vpn-evpn`. */
+export function familyByName(name: FamilyName): NlriCodec | undefined {
+  return byName.get(name);
+}
+
+/** Every registered family. */
+export function registeredFamilies(): NlriCodec[] {
+  return [...registry.values()];
+}
+
+/** Whether ADD-PATH applies to a family under these options. */
+export function hasAddPath(options: CodecOptions | undefined, afi: number, safi: number): boolean {
+  return options?.addPath !== undefined && options.addPath.has(familyKey(afi, safi));
+}

@@ -1,0 +1,2 @@
+/** `bgp-evpn/bgp` */
+export {};

@@ -1,0 +1,2 @@
+/** `bgp-evpn/dataplane` */
+export {};

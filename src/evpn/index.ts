@@ -1,0 +1,2 @@
+/** `bgp-evpn/evpn` */
+export {};

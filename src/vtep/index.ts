@@ -1,0 +1,2 @@
+/** `bgp-evpn/vtep` */
+export {};

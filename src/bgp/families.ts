@@ -35,6 +35,12 @@ export interface NlriCodec<T extends NlriBase = NlriBase> {
    * The RIB uses it to keep NLRI as bytes (one view per route) and decode lazily.
    */
   nextBoundary(buf: Buffer, start: number, end: number, addPath: boolean): number;
+  /**
+   * The route key of the NLRI in `[start, end)` as a binary string (latin1; cheap to build and
+   * to use in a Map). Two NLRI share a key exactly when they name the same route: for unicast
+   * the prefix (and path id); for EVPN the RFC 7432 section 7 fields, never ESI or labels.
+   */
+  routeKey(buf: Buffer, start: number, end: number, addPath: boolean): string;
   /** Validate a next hop's length for this family (RFC 7606 7.11); return an error or undefined. */
   checkNextHop?(length: number): BgpError | undefined;
 }

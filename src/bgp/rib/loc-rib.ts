@@ -1,0 +1,138 @@
+/**
+ * Loc-RIB of one family (RFC 4271 3.2): per destination every candidate path and the best one.
+ * A destination with a single path is stored as that Route itself (no wrapper object): at a
+ * million routes from one peer this is the common case and saves a Dest and an array each.
+ */
+import { bestPath, type DecisionOptions } from './decision.js';
+import { Route } from './route.js';
+
+/** A destination with two or more paths. */
+export class Dest {
+  constructor(
+    public paths: Route[],
+    public best: Route,
+  ) {}
+}
+
+/** What an update of the Loc-RIB did to the best path of a destination. */
+export const BestChange = {
+  none: 0,
+  /** A destination that had no best now has one. */
+  added: 1,
+  /** The best path of the destination is another one now (or its attributes changed). */
+  replaced: 2,
+  /** The destination has no path left. */
+  withdrawn: 3,
+} as const;
+export type BestChange = (typeof BestChange)[keyof typeof BestChange];
+
+export class LocRib {
+  private readonly dests = new Map<string, Route | Dest>();
+  /** The best path before the last `update`/`remove` (for `replaced` and `withdrawn`). */
+  previous: Route | undefined;
+  /** The best path after the last `update`/`remove` (for `added` and `replaced`). */
+  current: Route | undefined;
+
+  constructor(private readonly options: DecisionOptions = {}) {}
+
+  /** Number of destinations. */
+  get size(): number {
+    return this.dests.size;
+  }
+
+  /** The best path to a destination. */
+  best(key: string): Route | undefined {
+    const d = this.dests.get(key);
+    return d === undefined ? undefined : d instanceof Route ? d : d.best;
+  }
+
+  /** Every path to a destination (best first is not guaranteed). */
+  paths(key: string): readonly Route[] {
+    const d = this.dests.get(key);
+    return d === undefined ? [] : d instanceof Route ? [d] : d.paths;
+  }
+
+  /** Iterate the best path of every destination. */
+  *bests(): IterableIterator<Route> {
+    for (const d of this.dests.values()) yield d instanceof Route ? d : d.best;
+  }
+
+  /** Destination keys. */
+  keys(): IterableIterator<string> {
+    return this.dests.keys();
+  }
+
+  /**
+   * Add a path, or replace the path with the same peer and path id. Returns what happened to
+   * the best path; `previous` and `current` hold the paths involved.
+   */
+  update(route: Route): BestChange {
+    const key = route.key;
+    const d = this.dests.get(key);
+    if (d === undefined) {
+      this.dests.set(key, route);
+      this.previous = undefined;
+      this.current = route;
+      return BestChange.added;
+    }
+    if (d instanceof Route) {
+      this.previous = d;
+      if (d.peer === route.peer && d.pathId === route.pathId) {
+        this.dests.set(key, route);
+        this.current = route;
+        return BestChange.replaced;
+      }
+      const both = [d, route];
+      const best = bestPath(both, this.options)!;
+      this.dests.set(key, new Dest(both, best));
+      this.current = best;
+      return best === d ? BestChange.none : BestChange.replaced;
+    }
+    const paths = d.paths;
+    let i = 0;
+    while (i < paths.length && !(paths[i]!.peer === route.peer && paths[i]!.pathId === route.pathId)) i++;
+    paths[i] = route;
+    return this.reselect(d);
+  }
+
+  /** Remove the path of `route`'s peer and path id. Returns what happened to the best path. */
+  remove(route: Route): BestChange {
+    const key = route.key;
+    const d = this.dests.get(key);
+    this.previous = undefined;
+    this.current = undefined;
+    if (d === undefined) return BestChange.none;
+    if (d instanceof Route) {
+      if (d.peer !== route.peer || d.pathId !== route.pathId) return BestChange.none;
+      this.dests.delete(key);
+      this.previous = d;
+      return BestChange.withdrawn;
+    }
+    const paths = d.paths;
+    const i = paths.findIndex((p) => p.peer === route.peer && p.pathId === route.pathId);
+    if (i < 0) {
+      this.current = d.best;
+      return BestChange.none;
+    }
+    paths.splice(i, 1);
+    if (paths.length === 1) {
+      const only = paths[0]!;
+      this.dests.set(key, only);
+      this.previous = d.best;
+      this.current = only;
+      return only === d.best ? BestChange.none : BestChange.replaced;
+    }
+    return this.reselect(d);
+  }
+
+  private reselect(d: Dest): BestChange {
+    const old = d.best;
+    const best = bestPath(d.paths, this.options)!;
+    d.best = best;
+    this.previous = old;
+    this.current = best;
+    // a path replaced by a newer version of itself is a replacement too (attributes changed)
+    if (best !== old) return BestChange.replaced;
+    return BestChange.none;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * A route as the RIBs keep it: small. The NLRI bytes are copied once out of the socket chunk
+ * into a shared slab (so the chunk can be collected) and referenced by offset and length; no
+ * Buffer object per route. The attributes are an interned, shared `AttrSet`.
+ */
+import type { AttrSet } from './attr-set.js';
+
+/** What the RIB needs to know about the peer a route came from. */
+export interface RibPeer {
+  /** Peer address as configured (text); `local` for routes we originate. */
+  readonly address: string;
+  /** Peer AS. */
+  readonly asn: number;
+  /** Peer BGP identifier as an unsigned 32-bit number (RFC 4271 9.1.2.2 f). */
+  routerId: number;
+  /** Peer address as a sortable binary string (RFC 4271 9.1.2.2 g). */
+  readonly addressRank: string;
+  /** iBGP (same AS) peer. */
+  readonly ibgp: boolean;
+  /** RFC 4456: this peer is a route-reflector client of ours. */
+  readonly rrClient: boolean;
+  /** True only for the pseudo-peer that holds our own announcements. */
+  readonly local: boolean;
+}
+
+/** One path to one destination, from one peer. */
+export class Route {
+  constructor(
+    /** The slab that holds the NLRI bytes (shared by many routes). */
+    readonly slab: Buffer,
+    /** Offset of the NLRI (after any ADD-PATH path id) in `slab`. */
+    readonly offset: number,
+    /** Length of the NLRI in bytes. */
+    readonly length: number,
+    /** Family route key (binary latin1, without path id): the Loc-RIB destination. */
+    readonly key: string,
+    /** Interned attributes. */
+    readonly attrs: AttrSet,
+    /** Where the route came from. */
+    readonly peer: RibPeer,
+    /** RFC 7911 path identifier, or -1 without ADD-PATH. */
+    readonly pathId: number,
+  ) {}
+
+  /** RFC 4724 4.2: kept from a restarting peer until End-of-RIB or the restart timer. */
+  stale = false;
+
+  /** A view of the NLRI bytes (no path id). */
+  get nlri(): Buffer {
+    return this.slab.subarray(this.offset, this.offset + this.length);
+  }
+}
+
+/** Key of a path inside a destination or an Adj-RIB-In: the route key plus the path id. */
+export function pathKey(key: string, pathId: number): string {
+  return pathId < 0 ? key : key + String.fromCharCode(pathId >>> 16, pathId & 0xffff);
+}
+
+/**
+ * Append-only byte slabs for NLRI. Bytes are copied into the current slab; a full slab is left
+ * to the routes that point into it and is collected when the last of them goes.
+ */
+export class Slab {
+  /** Current slab; read it right after `store` to get the buffer the offset refers to. */
+  buf: Buffer;
+  private pos = 0;
+
+  constructor(private readonly size = 256 * 1024) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+  }
+
+  /** Copy `[start, end)` of `src` into the slab; returns the offset in `this.buf`. */
+  store(src: Buffer, start: number, end: number): number {
+    const n = end - start;
+    if (this.pos + n > this.buf.length) {
+      this.buf = Buffer.allocUnsafeSlow(Math.max(this.size, n));
+      this.pos = 0;
+    }
+    const at = this.pos;
+    src.copy(this.buf, at, start, end);
+    this.pos = at + n;
+    return at;
+  }
+}
+
+/** RFC 4271 9.1.2.2 g: a binary string that sorts like the address (IPv4 before IPv6). */
+export function addressRank(address: string): string {
+  if (address.includes(':')) {
+    const parts = expandV6(address);
+    let s = '6';
+    for (const p of parts) s += String.fromCharCode(p);
+    return s;
+  }
+  let s = '4';
+  for (const p of address.split('.')) s += String.fromCharCode(Number(p) & 0xff);
+  return s;
+}
+
+function expandV6(a: string): number[] {
+  const [head = '', tail] = a.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const out: number[] = [];
+  for (const x of h) out.push(parseInt(x, 16) || 0);
+  for (let i = h.length + t.length; i < 8; i++) out.push(0);
+  for (const x of t) out.push(parseInt(x, 16) || 0);
+  return out.slice(0, 8);
+}

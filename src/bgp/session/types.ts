@@ -104,6 +104,13 @@ export interface Transport extends EventEmitter<TransportEvents> {
   readonly localPort: number;
 }
 
+export interface ConnectOptions {
+  /** Abort a connection attempt that is still pending (the session stops or retries). */
+  readonly signal?: AbortSignal;
+  /** Give up after this many milliseconds. */
+  readonly timeoutMs?: number;
+}
+
 /** A listening endpoint (TCP server or MemoryNetwork registration). */
 export interface Server {
   readonly address: string;
@@ -116,8 +123,11 @@ export interface Server {
  * where listeners register by address:port so many speakers run in one process).
  */
 export interface Network {
-  /** Open a connection. Rejects when it cannot be set up (refused, unreachable, timeout). */
-  connect(address: string, port: number, localAddress?: string): Promise<Transport>;
+  /**
+   * Open a connection. Rejects when it cannot be set up (refused, unreachable, timeout, aborted
+   * through `options.signal`).
+   */
+  connect(address: string, port: number, localAddress?: string, options?: ConnectOptions): Promise<Transport>;
   /** Accept connections on `address:port` (address `::` or `0.0.0.0` = any; port 0 = pick one). */
   listen(address: string, port: number, onConnection: (t: Transport) => void): Promise<Server>;
 }

@@ -1,0 +1,62 @@
+/**
+ * Type 4, Ethernet Segment route (RFC 7432 7.4). Body, 23 or 35 bytes:
+ * ```
+ * +---------------------------------------+
+ * |  RD (8 octets)                        |
+ * +---------------------------------------+
+ * |Ethernet Segment Identifier (10 octets)|
+ * +---------------------------------------+
+ * |  IP Address Length (1 octet) 32|128   |
+ * +---------------------------------------+
+ * |  Originating Router's IP Address      |
+ * |          (4 or 16 octets)             |
+ * +---------------------------------------+
+ * ```
+ * A Type-4 from a Juniper QFX once reset ExaBGP sessions (ExaBGP #739); it is a plain RFC
+ * layout and decodes here (see the vector `juniper-qfx-type4`).
+ */
+import { ipByteLength, ipText } from '../address.js';
+import { badEvpnField } from '../errors.js';
+import { esiText, writeEsi } from '../esi.js';
+import { EvpnRouteType } from '../iana.js';
+import { rdText, writeRd } from '../rd.js';
+import type { EthernetSegmentRoute, RouteBodyCodec } from '../types.js';
+import { requireString, writeAddress } from './fields.js';
+
+function check(buf: Buffer, start: number, end: number): 4 | 16 {
+  const len = end - start;
+  if (len !== 23 && len !== 35) throw badEvpnField(`Ethernet Segment route length ${len}, expected 23 or 35`, buf.subarray(start, end));
+  // RFC 7432 7.4: the IP length (in bits) must match the address that follows.
+  const bits = buf[start + 18]!;
+  if (bits !== (len - 19) * 8) throw badEvpnField(`Ethernet Segment route IP length ${bits} in a ${len}-byte route`, buf.subarray(start, end));
+  return (len - 19) as 4 | 16;
+}
+
+export const ethernetSegment = {
+  routeType: EvpnRouteType.ethernetSegment,
+  name: 'Ethernet Segment Route',
+  encodingLength(r: EthernetSegmentRoute): number {
+    return 19 + ipByteLength(requireString(r.originator, 'originator'));
+  },
+  encode(r: EthernetSegmentRoute, buf: Buffer, offset: number): number {
+    writeRd(r.rd, buf, offset);
+    writeEsi(r.esi, buf, offset + 8);
+    const n = ipByteLength(r.originator);
+    buf[offset + 18] = n * 8;
+    return writeAddress(r.originator, n, 'originator', buf, offset + 19);
+  },
+  decode(buf: Buffer, start: number, end: number): EthernetSegmentRoute {
+    const n = check(buf, start, end);
+    return {
+      routeType: 4,
+      rd: rdText(buf, start),
+      esi: esiText(buf, start + 8),
+      originator: ipText(buf, start + 19, n),
+    };
+  },
+  key(buf: Buffer, start: number, end: number): string {
+    check(buf, start, end);
+    // RD, ESI, IP length, originator IP: the whole body is the key.
+    return buf.toString('latin1', start, end);
+  },
+} as const satisfies RouteBodyCodec<EthernetSegmentRoute>;

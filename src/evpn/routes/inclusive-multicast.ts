@@ -1,0 +1,62 @@
+/**
+ * Type 3, Inclusive Multicast Ethernet Tag route (RFC 7432 7.3). Body, 17 or 29 bytes:
+ * ```
+ * +---------------------------------------+
+ * |  RD (8 octets)                        |
+ * +---------------------------------------+
+ * |  Ethernet Tag ID (4 octets)           |
+ * +---------------------------------------+
+ * |  IP Address Length (1 octet) 32|128   |
+ * +---------------------------------------+
+ * |  Originating Router's IP Address      |
+ * |          (4 or 16 octets)             |
+ * +---------------------------------------+
+ * ```
+ * RFC 7432 11.2 / RFC 8365 9: it travels with a PMSI Tunnel attribute (ingress replication, the
+ * VNI in its label); decoding does not require one (a route without it is still a route; the
+ * VTEP layer decides what to do with it).
+ */
+import { ipByteLength, ipText } from '../address.js';
+import { badEvpnField } from '../errors.js';
+import { EvpnRouteType } from '../iana.js';
+import { rdText, writeRd } from '../rd.js';
+import type { InclusiveMulticastRoute, RouteBodyCodec } from '../types.js';
+import { requireString, writeAddress, writeTag } from './fields.js';
+
+function check(buf: Buffer, start: number, end: number): 4 | 16 {
+  const len = end - start;
+  if (len !== 17 && len !== 29) throw badEvpnField(`Inclusive Multicast route length ${len}, expected 17 or 29`, buf.subarray(start, end));
+  // RFC 7432 7.3: the IP length (in bits) must match the address that follows.
+  const bits = buf[start + 12]!;
+  if (bits !== (len - 13) * 8) throw badEvpnField(`Inclusive Multicast route IP length ${bits} in a ${len}-byte route`, buf.subarray(start, end));
+  return (len - 13) as 4 | 16;
+}
+
+export const inclusiveMulticast = {
+  routeType: EvpnRouteType.inclusiveMulticast,
+  name: 'Inclusive Multicast Route',
+  encodingLength(r: InclusiveMulticastRoute): number {
+    return 13 + ipByteLength(requireString(r.originator, 'originator'));
+  },
+  encode(r: InclusiveMulticastRoute, buf: Buffer, offset: number): number {
+    writeRd(r.rd, buf, offset);
+    writeTag(r.ethernetTag, buf, offset + 8);
+    const n = ipByteLength(r.originator);
+    buf[offset + 12] = n * 8;
+    return writeAddress(r.originator, n, 'originator', buf, offset + 13);
+  },
+  decode(buf: Buffer, start: number, end: number): InclusiveMulticastRoute {
+    const n = check(buf, start, end);
+    return {
+      routeType: 3,
+      rd: rdText(buf, start),
+      ethernetTag: buf.readUInt32BE(start + 8),
+      originator: ipText(buf, start + 13, n),
+    };
+  },
+  key(buf: Buffer, start: number, end: number): string {
+    check(buf, start, end);
+    // RD, Ethernet tag, IP length, originator IP: the whole body is the key.
+    return buf.toString('latin1', start, end);
+  },
+} as const satisfies RouteBodyCodec<InclusiveMulticastRoute>;

@@ -1,2 +1,3 @@
 /** `bgp-evpn/testing` */
 export {};
+export * from './evpn.js';

@@ -310,17 +310,18 @@ describe('Adj-RIB-Out', () => {
           return r.attrs.localPref === 1 ? undefined : o;
         },
       },
-      sink, pack, (f) => eor.push(f), 500,
+      sink, pack, 500,
     );
-    return { rib, sent, out, eor, setRoom: (n: number) => { room = n; } };
+    const onEor = (f: number) => { eor.push(f); };
+    return { rib, sent, out, eor, onEor, setRoom: (n: number) => { room = n; } };
   }
 
   it('packs NLRI that share attributes, withdraws only what was advertised, sends End-of-RIB after the table', () => {
-    const { rib, sent, out, eor } = setup(1e9);
+    const { rib, sent, out, eor, onEor } = setup(1e9);
     const s1 = [seq(1)];
     const s2 = [seq(2), { type: 'med' as const, value: 1 }];
     for (let i = 0; i < 300; i++) rib.update(route(a, i % 3 === 0 ? s2 : s1, { key: `k${i}` }));
-    out.markAll(fam, rib.keys(), true);
+    out.markAll(fam, rib.keys(), onEor);
     expect(out.flush()).toBe(true);
     // 200 with s1 -> 2 messages, 100 with s2 -> 1 message (one batch of 500 covers all)
     expect(sent.map((m) => m.nlri).sort()).toEqual([100, 100, 100]);
@@ -343,9 +344,9 @@ describe('Adj-RIB-Out', () => {
   });
 
   it('stops producing when the sink is full and resumes on drain', () => {
-    const { rib, sent, out, setRoom, eor } = setup(3);
+    const { rib, sent, out, setRoom, eor, onEor } = setup(3);
     for (let i = 0; i < 10_000; i++) rib.update(route(a, [seq(1)], { key: `k${i}` }));
-    out.markAll(fam, rib.keys(), true);
+    out.markAll(fam, rib.keys(), onEor);
     expect(out.flush()).toBe(false);
     // one batch (500 destinations = 5 messages) was produced, then it stopped
     expect(sent.length).toBe(5);

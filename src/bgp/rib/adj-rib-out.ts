@@ -18,12 +18,12 @@ export interface OutAttributes {
 
 /** The UPDATE packer (`encodeUpdateRaw` of the codec, bound to the session's send options). */
 export type UpdatePacker = (u: {
-  attributes: readonly PathAttribute[];
-  afi: number;
-  safi: number;
-  nextHops?: readonly string[];
-  nlri: Buffer[];
-  withdrawn?: Buffer[];
+  readonly attributes: readonly PathAttribute[];
+  readonly afi: number;
+  readonly safi: number;
+  readonly nextHops: readonly string[];
+  readonly nlri: readonly Buffer[];
+  readonly withdrawn?: readonly Buffer[];
 }) => Buffer[];
 
 /** What the Adj-RIB-Out asks of the speaker. */
@@ -39,6 +39,9 @@ export interface RibOutSink {
   send(buf: Buffer): boolean;
 }
 
+const ipv4Withdraw: readonly string[] = ['0.0.0.0'];
+const noNextHops: readonly string[] = [];
+
 interface Group {
   out: OutAttributes;
   nlri: Buffer[];
@@ -49,8 +52,8 @@ export class AdjRibOut {
   private readonly pending = new Map<number, Set<string>>();
   /** family -> key -> the route last advertised (its NLRI bytes are needed to withdraw). */
   private readonly advertised = new Map<number, Map<string, Route>>();
-  /** Families owed an End-of-RIB once their pending set drains (RFC 4724 2). */
-  private readonly endOfRibOwed = new Set<number>();
+  /** Callbacks owed once a family's pending set drains: End-of-RIB (RFC 4724 2) or EoRR (RFC 7313 4). */
+  private readonly owed = new Map<number, (family: number) => void>();
   /** Number of UPDATE messages and NLRI sent (for tests and stats). */
   messagesSent = 0;
   announced = 0;
@@ -60,7 +63,6 @@ export class AdjRibOut {
     private readonly source: RibOutSource,
     private readonly sink: RibOutSink,
     private readonly pack: UpdatePacker,
-    private readonly sendEndOfRib: (family: number) => void,
     /** Destinations considered per batch (bounds the bytes produced per write burst). */
     private readonly batch = 2048,
   ) {}
@@ -92,20 +94,22 @@ export class AdjRibOut {
     s.add(key);
   }
 
-  /** Queue the whole table of a family (initial advertisement or route refresh). */
-  markAll(family: number, keys: Iterable<string>, endOfRib: boolean): void {
+  /**
+   * Queue the whole table of a family (initial advertisement or route refresh); `done` runs
+   * once everything queued so far for the family is written (End-of-RIB, EoRR).
+   */
+  markAll(family: number, keys: Iterable<string>, done?: (family: number) => void): void {
     for (const k of keys) this.mark(family, k);
     const adv = this.advertised.get(family);
     if (adv !== undefined) for (const k of adv.keys()) this.mark(family, k);
-    if (endOfRib) this.endOfRibOwed.add(family);
-    else if (!this.pending.has(family)) this.pending.set(family, new Set());
+    if (done !== undefined) this.owed.set(family, done);
   }
 
   /** Forget everything (the session went down). */
   reset(): void {
     this.pending.clear();
     this.advertised.clear();
-    this.endOfRibOwed.clear();
+    this.owed.clear();
   }
 
   /**
@@ -118,11 +122,17 @@ export class AdjRibOut {
         if (!this.flushBatch(family, keys)) return false;
       }
       this.pending.delete(family);
-      if (this.endOfRibOwed.delete(family)) this.sendEndOfRib(family);
+      this.settle(family);
     }
-    for (const f of this.endOfRibOwed) this.sendEndOfRib(f);
-    this.endOfRibOwed.clear();
+    for (const f of [...this.owed.keys()]) this.settle(f);
     return true;
+  }
+
+  private settle(family: number): void {
+    const done = this.owed.get(family);
+    if (done === undefined) return;
+    this.owed.delete(family);
+    done(family);
   }
 
   private flushBatch(family: number, keys: Set<string>): boolean {
@@ -159,7 +169,9 @@ export class AdjRibOut {
     const safi = family & 0xff;
     let ok = true;
     if (withdraws.length > 0) {
-      for (const m of this.pack({ attributes: [], afi, safi, nlri: [], withdrawn: withdraws })) ok = this.write(m) && ok;
+      // IPv4 unicast withdraws go in the classic field (the packer picks it by an IPv4 next hop)
+      const nextHops = afi === 1 && safi === 1 ? ipv4Withdraw : noNextHops;
+      for (const m of this.pack({ attributes: [], afi, safi, nextHops, nlri: [], withdrawn: withdraws })) ok = this.write(m) && ok;
       this.withdrawn += withdraws.length;
     }
     for (const g of groups.values()) {

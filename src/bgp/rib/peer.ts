@@ -1,0 +1,411 @@
+/**
+ * One peer of a `BgpSpeaker`: its Session, Adj-RIB-In, Adj-RIB-Out, and the inbound path
+ * (RFC 7606 handling, loop checks, import filter, max-prefix, graceful restart, route refresh).
+ */
+import type { RawUpdate } from '../codec.js';
+import { CeaseError, type BgpError } from '../errors.js';
+import { familyCodec, familyKey, type FamilyName } from '../families.js';
+import { CeaseSubcode } from '../iana.js';
+import { Session } from '../session/session.js';
+import type { AddPathConfig, Clock, GracefulRestartConfig, Negotiated, Network, State, StateChangeReason, TimerHandle } from '../session/types.js';
+import type { Family, NotificationMessage, PathAttribute, RouteRefreshMessage } from '../types.js';
+import { AdjRibIn } from './adj-rib-in.js';
+import { AdjRibOut, type OutAttributes, type UpdatePacker } from './adj-rib-out.js';
+import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
+import { BestChange, type LocRib } from './loc-rib.js';
+import { exportAttributes, loopCheck, mayAdvertise, numberToIpv4, type LocalIdentity } from './reflection.js';
+import { Route, type RibPeer, type Slab } from './route.js';
+import { viewRoute, type RibRoute } from './view.js';
+
+/** An import or export filter: false drops the route; an array replaces its attributes. */
+export type RouteFilter = (route: RibRoute, peer: string) => boolean | readonly PathAttribute[];
+
+export interface PeerConfig {
+  readonly address: string;
+  readonly asn: number;
+  /** Families to offer: `{ afi, safi }` or names such as `l2vpn-evpn`. */
+  readonly families: readonly (Family | FamilyName)[];
+  readonly passive?: boolean;
+  readonly port?: number;
+  /** Seconds. */
+  readonly holdTime?: number;
+  readonly routeReflectorClient?: boolean;
+  readonly localAddress?: string;
+  readonly maxPrefixes?: { readonly limit: number; readonly action: 'warn' | 'teardown' };
+  readonly importFilter?: RouteFilter;
+  readonly exportFilter?: RouteFilter;
+  /** Advertise graceful restart and keep this peer's routes as stale when it restarts. */
+  readonly gracefulRestart?: boolean | GracefulRestartConfig;
+  readonly addPath?: readonly AddPathConfig[];
+  /** Session timers (seconds), mostly for tests. */
+  readonly connectRetryTime?: number;
+  readonly idleHoldTime?: number;
+  readonly delayOpenTime?: number;
+}
+
+/** What a Peer needs from its speaker. */
+export interface SpeakerCore {
+  readonly asn: number;
+  readonly routerId: string;
+  readonly clock: Clock;
+  readonly network: Network;
+  readonly identity: LocalIdentity;
+  readonly attrs: AttrTable;
+  readonly slab: Slab;
+  readonly localPeer: RibPeer;
+  locRib(family: number): LocRib;
+  locRibIfAny(family: number): LocRib | undefined;
+  bestChanged(family: number, key: string, from: RibPeer | undefined): void;
+  scheduleFlush(peer?: Peer): void;
+  pack(sendOptions: NonNullable<Negotiated['sendOptions']>): UpdatePacker;
+  emit(event: string, ...args: unknown[]): boolean;
+  listenerCount(event: string): number;
+}
+
+function toFamily(f: Family | FamilyName): Family {
+  if (typeof f !== 'string') return f;
+  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
+  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
+  if (f === 'ipv4-unicast') return { afi: 1, safi: 1 };
+  throw new TypeError(`unknown family ${f}`);
+}
+
+export class Peer {
+  readonly adjIn = new AdjRibIn();
+  out: AdjRibOut | undefined;
+  /** The session (absent only on the local pseudo-peer). */
+  readonly session!: Session;
+  negotiated: Negotiated | undefined;
+  private readonly families: Family[];
+  private grTimer: TimerHandle | undefined;
+  private maxWarned = false;
+  /** Families in an enhanced route refresh from the peer (BoRR seen, EoRR not yet). */
+  private readonly refreshing = new Set<number>();
+  private readonly outCache = new WeakMap<RibPeer, WeakMap<AttrSet, OutAttributes>>();
+
+  constructor(
+    private readonly core: SpeakerCore,
+    readonly config: PeerConfig,
+    readonly rib: RibPeer,
+  ) {
+    this.families = config.families.map(toFamily);
+    if (rib.local) return;
+    const gr = config.gracefulRestart;
+    this.session = new Session({
+      localAsn: core.asn,
+      routerId: core.routerId,
+      peerAddress: config.address,
+      peerAsn: config.asn,
+      families: this.families,
+      clock: core.clock,
+      network: core.network,
+      ...(config.port === undefined ? {} : { peerPort: config.port }),
+      ...(config.localAddress === undefined ? {} : { localAddress: config.localAddress }),
+      ...(config.passive === undefined ? {} : { passive: config.passive }),
+      ...(config.holdTime === undefined ? {} : { holdTime: config.holdTime }),
+      ...(config.addPath === undefined ? {} : { addPath: config.addPath }),
+      ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
+      ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
+      ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),
+      ...(gr === undefined || gr === false ? {} : { gracefulRestart: gr === true ? {} : gr }),
+    });
+    const s = this.session;
+    s.on('stateChange', (from, to, reason) => this.onState(from, to, reason));
+    s.on('established', (n) => this.onEstablished(n));
+    s.on('update', (_msg, parsed) => this.onUpdate(parsed));
+    s.on('endOfRib', (f) => this.onEndOfRib(familyKey(f.afi, f.safi)));
+    s.on('routeRefresh', (m) => this.onRouteRefresh(m));
+    s.on('drain', () => this.flush());
+    s.on('notificationSent', (m: NotificationMessage) => core.emit('notificationSent', config.address, m));
+    s.on('notificationReceived', (m: NotificationMessage) => core.emit('notificationReceived', config.address, m));
+  }
+
+  start(): void {
+    this.session.start();
+  }
+
+  async stop(error?: BgpError): Promise<void> {
+    this.clearGrTimer();
+    if (error !== undefined && this.session.state === 'Established') {
+      this.session.reset(error, false);
+    }
+    await this.session.stop();
+  }
+
+  // ------------------------------------------------------------ session events
+
+  private onState(from: State, to: State, reason: StateChangeReason): void {
+    this.core.emit('peerState', this.config.address, from, to, reason);
+    if (from !== 'Established' || to === 'Established') return;
+    this.out?.reset();
+    this.out = undefined;
+    const n = this.negotiated;
+    const gr = n?.gracefulRestart;
+    // RFC 4724 4.2: a restarting peer's routes are kept as stale (our GR capability was sent and
+    // the peer's was received); RFC 8538 would extend this to NOTIFICATIONs — not done here.
+    const keep = gr !== undefined && this.config.gracefulRestart !== undefined && this.config.gracefulRestart !== false
+      && (reason === 'connection-failed' || reason === 'hold-timer-expired');
+    if (!keep) {
+      this.dropAll();
+      return;
+    }
+    const preserved = new Set(gr.families.map((f) => familyKey(f.afi, f.safi)));
+    for (const f of [...this.adjIn.families()]) if (!preserved.has(f)) this.dropFamily(f);
+    this.adjIn.markStale(preserved);
+    this.clearGrTimer();
+    this.grTimer = this.core.clock.setTimeout(() => {
+      this.grTimer = undefined;
+      for (const f of [...this.adjIn.families()]) this.sweep(f);
+    }, Math.max(gr.restartTime, 1) * 1000);
+  }
+
+  private onEstablished(n: Negotiated): void {
+    this.negotiated = n;
+    this.rib.routerId = ipv4NumberOf(n.peerRouterId);
+    this.maxWarned = false;
+    this.out = new AdjRibOut(
+      { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.exportRoute(f, r) },
+      this.session,
+      this.core.pack(n.sendOptions),
+    );
+    this.core.emit('established', this.config.address, n);
+    for (const f of n.families) {
+      const fk = familyKey(f.afi, f.safi);
+      // RFC 4724 2: End-of-RIB after the initial table
+      this.out.markAll(fk, this.core.locRibIfAny(fk)?.keys() ?? [], () => this.session.sendEndOfRib(f));
+    }
+    this.core.scheduleFlush(this);
+  }
+
+  private onEndOfRib(fk: number): void {
+    // RFC 4724 4.2: the peer is done re-sending; what is still stale is gone
+    this.sweep(fk);
+    if (this.grTimer !== undefined && !this.hasStale()) this.clearGrTimer();
+    this.core.emit('endOfRib', this.config.address, { afi: fk >>> 8, safi: fk & 0xff });
+  }
+
+  private onRouteRefresh(m: RouteRefreshMessage): void {
+    const fk = familyKey(m.afi, m.safi);
+    if (m.subtype === 'borr') {
+      // RFC 7313 4: routes not re-advertised before EoRR are stale and purged at EoRR
+      this.refreshing.add(fk);
+      this.adjIn.markStale([fk]);
+      return;
+    }
+    if (m.subtype === 'eorr') {
+      if (this.refreshing.delete(fk)) this.sweep(fk);
+      return;
+    }
+    // a request to us: re-send the family (RFC 2918 3), wrapped in BoRR/EoRR (RFC 7313 4)
+    const out = this.out;
+    const n = this.negotiated;
+    if (out === undefined || n === undefined) return;
+    const f = { afi: m.afi, safi: m.safi };
+    if (!n.families.some((x) => x.afi === f.afi && x.safi === f.safi)) return;
+    const enhanced = n.enhancedRouteRefresh;
+    if (enhanced) this.session.sendRouteRefresh(f, 'borr');
+    out.markAll(fk, this.core.locRibIfAny(fk)?.keys() ?? [], enhanced ? () => this.session.sendRouteRefresh(f, 'eorr') : undefined);
+    this.core.scheduleFlush(this);
+  }
+
+  // ------------------------------------------------------------ inbound
+
+  /** @internal handle one parsed UPDATE (hot path). */
+  onUpdate(u: RawUpdate): void {
+    const err = u.error;
+    const opts = this.negotiated?.receiveOptions;
+    if (err !== undefined) this.core.emit('updateError', this.config.address, err);
+    // RFC 7606 2: treat-as-withdraw (and the stronger afi-safi-disable, which we apply the same
+    // way to this message's routes) turns every announced route into a withdraw
+    const asWithdraw = err !== undefined && err.action !== 'attribute-discard';
+    for (const w of u.withdrawn) this.unlearnSet(w.afi, w.safi, w.nlri, opts);
+    for (const a of u.announced) {
+      if (asWithdraw) {
+        this.unlearnSet(a.afi, a.safi, a.nlri, opts);
+        continue;
+      }
+      const fk = familyKey(a.afi, a.safi);
+      const addPath = opts?.addPath?.has(fk) ?? false;
+      const nh = a.nextHops ?? [];
+      // the key covers the attributes and MP_REACH's next hop; an UPDATE that mixes classic IPv4
+      // NLRI with MP_REACH needs the family in it too (different next hops, one key)
+      const akey = u.announced.length === 1 ? u.attributesKey : `${u.attributesKey}\u0000${fk}`;
+      const set = this.core.attrs.intern(akey, u.attributes, nh);
+      // RFC 4456 8, RFC 4271 9.1.2: looped routes are ignored (withdrawn if we had them)
+      if (loopCheck(set, this.rib, this.core.identity) !== undefined) {
+        this.core.attrs.release(set);
+        this.unlearnSet(a.afi, a.safi, a.nlri, opts);
+        continue;
+      }
+      for (const b of a.nlri) this.learn(fk, b, 0, b.length, set, addPath);
+      this.core.attrs.release(set);
+    }
+    this.checkMaxPrefix();
+  }
+
+  private unlearnSet(afi: number, safi: number, nlri: readonly Buffer[], opts: Negotiated['receiveOptions'] | undefined): void {
+    const fk = familyKey(afi, safi);
+    const addPath = opts?.addPath?.has(fk) ?? false;
+    for (const b of nlri) this.unlearn(fk, b, 0, b.length, addPath);
+  }
+
+  /** Store one NLRI with an interned set (takes its own reference). */
+  learn(fk: number, buf: Buffer, start: number, end: number, set: AttrSet, addPath: boolean): void {
+    const codec = familyCodec(fk >>> 8, fk & 0xff);
+    let pathId = -1;
+    if (addPath) {
+      pathId = buf.readUInt32BE(start);
+      start += 4;
+    }
+    const key = codec === undefined ? buf.toString('latin1', start, end) : codec.routeKey(buf, start, end, false);
+    const t = this.adjIn.table(fk);
+    const pk = pathId < 0 ? key : key + String.fromCharCode(pathId >>> 16, pathId & 0xffff);
+    const old = t.get(pk);
+    if (old !== undefined && old.attrs === set && old.length === end - start && buf.compare(old.slab, old.offset, old.offset + old.length, start, end) === 0) {
+      old.stale = false; // an identical re-advertisement (refresh, GR): nothing changes
+      return;
+    }
+    const slab = this.core.slab;
+    const off = slab.store(buf, start, end);
+    let r = new Route(slab.buf, off, end - start, key, this.core.attrs.retain(set), this.rib, pathId);
+    const filter = this.config.importFilter;
+    if (filter !== undefined) {
+      const verdict = filter(viewRoute(fk, r, false), this.config.address);
+      if (verdict === false) {
+        this.core.attrs.release(set);
+        if (old !== undefined) this.unlearn(fk, buf, start - (addPath ? 4 : 0), end, addPath);
+        return;
+      }
+      if (verdict !== true) {
+        const s2 = this.core.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
+        this.core.attrs.release(set);
+        r = new Route(r.slab, r.offset, r.length, key, s2, this.rib, pathId);
+      }
+    }
+    t.set(pk, r);
+    if (old !== undefined) this.core.attrs.release(old.attrs);
+    const rib = this.core.locRib(fk);
+    this.report(fk, rib, rib.update(r));
+  }
+
+  /** Remove one NLRI. */
+  unlearn(fk: number, buf: Buffer, start: number, end: number, addPath: boolean): void {
+    const codec = familyCodec(fk >>> 8, fk & 0xff);
+    let pathId = -1;
+    if (addPath) {
+      if (end - start < 4) return;
+      pathId = buf.readUInt32BE(start);
+      start += 4;
+    }
+    const key = codec === undefined ? buf.toString('latin1', start, end) : codec.routeKey(buf, start, end, false);
+    const old = this.adjIn.delete(fk, key, pathId);
+    if (old === undefined) return;
+    this.core.attrs.release(old.attrs);
+    const rib = this.core.locRib(fk);
+    this.report(fk, rib, rib.remove(old));
+  }
+
+  private report(fk: number, rib: LocRib, change: BestChange): void {
+    if (change === BestChange.none) return;
+    const cur = rib.current;
+    const prev = rib.previous;
+    const key = (cur ?? prev)!.key;
+    this.core.bestChanged(fk, key, cur?.peer);
+    const family = { afi: fk >>> 8, safi: fk & 0xff };
+    if (change === BestChange.added) {
+      if (this.core.listenerCount('routeAdded') > 0) this.core.emit('routeAdded', family, viewRoute(fk, cur!, true));
+    } else if (change === BestChange.replaced) {
+      if (this.core.listenerCount('routeReplaced') > 0) this.core.emit('routeReplaced', family, viewRoute(fk, cur!, true), viewRoute(fk, prev!, false));
+    } else if (this.core.listenerCount('routeWithdrawn') > 0) this.core.emit('routeWithdrawn', family, viewRoute(fk, prev!, false));
+  }
+
+  private checkMaxPrefix(): void {
+    const m = this.config.maxPrefixes;
+    if (m === undefined) return;
+    const n = this.adjIn.count();
+    if (n <= m.limit) return;
+    if (m.action === 'warn') {
+      if (!this.maxWarned) this.core.emit('maxPrefix', this.config.address, n, m.limit, 'warn');
+      this.maxWarned = true;
+      return;
+    }
+    this.core.emit('maxPrefix', this.config.address, n, m.limit, 'teardown');
+    // RFC 4486 4: Cease / Maximum Number of Prefixes Reached
+    this.session.reset(new CeaseError(CeaseSubcode.maxPrefixes, `more than ${m.limit} prefixes`));
+  }
+
+  private sweep(fk: number): void {
+    const rib = this.core.locRibIfAny(fk);
+    for (const r of this.adjIn.sweepStale(fk)) {
+      this.core.attrs.release(r.attrs);
+      if (rib !== undefined) this.report(fk, rib, rib.remove(r));
+    }
+  }
+
+  private hasStale(): boolean {
+    for (const f of this.adjIn.families()) for (const r of this.adjIn.table(f).values()) if (r.stale) return true;
+    return false;
+  }
+
+  private dropFamily(fk: number): void {
+    const rib = this.core.locRibIfAny(fk);
+    for (const r of this.adjIn.clear(fk)) {
+      this.core.attrs.release(r.attrs);
+      if (rib !== undefined) this.report(fk, rib, rib.remove(r));
+    }
+  }
+
+  /** Every route of this peer leaves the Loc-RIB. */
+  dropAll(): void {
+    this.clearGrTimer();
+    for (const f of [...this.adjIn.families()]) this.dropFamily(f);
+  }
+
+  private clearGrTimer(): void {
+    if (this.grTimer !== undefined) this.core.clock.clearTimeout(this.grTimer);
+    this.grTimer = undefined;
+  }
+
+  // ------------------------------------------------------------ outbound
+
+  /** @internal queue a destination for this peer; false when the peer is not Established. */
+  markOut(fk: number, key: string): boolean {
+    const out = this.out;
+    if (out === undefined) return false;
+    out.mark(fk, key);
+    return true;
+  }
+
+  /** @internal write what the session can take. */
+  flush(): void {
+    this.out?.flush();
+  }
+
+  private exportRoute(fk: number, r: Route): OutAttributes | undefined {
+    if (!mayAdvertise(r.peer, this.rib)) return undefined;
+    const n = this.negotiated;
+    if (n !== undefined && !n.families.some((f) => familyKey(f.afi, f.safi) === fk)) return undefined;
+    let byFrom = this.outCache.get(r.peer);
+    if (byFrom === undefined) this.outCache.set(r.peer, (byFrom = new WeakMap()));
+    let out = byFrom.get(r.attrs);
+    if (out === undefined) {
+      const originator = r.peer.local ? this.core.routerId : numberToIpv4(r.peer.routerId);
+      const attributes = exportAttributes(r.attrs.attributes, r.peer, this.rib, this.core.identity, originator);
+      let nextHops = r.attrs.nextHops;
+      if (nextHops.length === 0 && fk !== 256 + 1) nextHops = [this.config.localAddress ?? this.core.routerId];
+      out = { key: `${r.attrs.key}>${r.peer.address}`, attributes, nextHops };
+      byFrom.set(r.attrs, out);
+    }
+    const filter = this.config.exportFilter;
+    if (filter === undefined) return out;
+    const verdict = filter({ ...viewRoute(fk, r, true), attributes: out.attributes }, this.config.address);
+    if (verdict === false) return undefined;
+    if (verdict === true) return out;
+    return { key: localAttributesKey(verdict, out.nextHops), attributes: verdict, nextHops: out.nextHops };
+  }
+}
+
+function ipv4NumberOf(s: string): number {
+  const p = s.split('.');
+  return (((Number(p[0]) * 256 + Number(p[1])) * 256 + Number(p[2])) * 256 + Number(p[3])) >>> 0;
+}

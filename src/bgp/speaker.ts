@@ -1,0 +1,300 @@
+/**
+ * `BgpSpeaker`: many peers over `Session`s, an Adj-RIB-In per peer, one Loc-RIB per family with
+ * the decision process, an Adj-RIB-Out per peer with UPDATE packing and backpressure, route
+ * reflection (RFC 4456), graceful restart as receiving speaker (RFC 4724), route refresh
+ * (RFC 2918, enhanced RFC 7313), max-prefix, import/export filters.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { encodeUpdateRaw } from './codec.js';
+import { CeaseError } from './errors.js';
+import { familyByName, familyKey, type FamilyName } from './families.js';
+import { CeaseSubcode } from './iana.js';
+import { AttrTable, ipv4ToNumber, localAttributesKey } from './rib/attr-set.js';
+import { type DecisionOptions } from './rib/decision.js';
+import { LocRib } from './rib/loc-rib.js';
+import { addressRank, Slab, type RibPeer } from './rib/route.js';
+import { type LocalIdentity } from './rib/reflection.js';
+import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
+import { Peer, type PeerConfig, type SpeakerCore } from './rib/peer.js';
+import { realClock } from './session/clock.js';
+import { tcpNetwork } from './session/transport.js';
+import type { Clock, Negotiated, Network, Server, State, StateChangeReason } from './session/types.js';
+import type { Family, NotificationMessage } from './types.js';
+
+export type { PeerConfig } from './rib/peer.js';
+export type { RibRoute, RouteInput } from './rib/view.js';
+
+export interface SpeakerOptions {
+  /** Our AS (4-octet allowed). */
+  readonly asn: number;
+  /** Our BGP identifier (dotted quad). */
+  readonly routerId: string;
+  /** Where to accept connections; `false` for none. Default `{ address: '::', port: 179 }`. */
+  readonly listen?: { readonly port?: number; readonly address?: string } | false;
+  /** Injected time (a VirtualClock in tests). */
+  readonly clock?: Clock;
+  /** Injected connections (MemoryNetwork in tests). Default real TCP. */
+  readonly network?: Network;
+  /** RFC 4456 7: CLUSTER_ID when reflecting. Default the router id. */
+  readonly clusterId?: string;
+  /** Decision process options. */
+  readonly decision?: DecisionOptions;
+}
+
+/** Typed events of a speaker. */
+export interface SpeakerEvents {
+  peerState: [peer: string, from: State, to: State, reason: StateChangeReason];
+  established: [peer: string, negotiated: Negotiated];
+  /** A destination got its first best path. */
+  routeAdded: [family: Family, route: RibRoute];
+  /** A destination's best path changed (another path, or new attributes). */
+  routeReplaced: [family: Family, route: RibRoute, previous: RibRoute];
+  /** A destination lost its last path (`route` is the path that was best). */
+  routeWithdrawn: [family: Family, route: RibRoute];
+  endOfRib: [peer: string, family: Family];
+  notificationSent: [peer: string, msg: NotificationMessage];
+  notificationReceived: [peer: string, msg: NotificationMessage];
+  /** A peer went over its max-prefix limit (`action` says what was done). */
+  maxPrefix: [peer: string, count: number, limit: number, action: 'warn' | 'teardown'];
+  /** An UPDATE error the session survived (RFC 7606 treat-as-withdraw, attribute-discard). */
+  updateError: [peer: string, error: Error];
+}
+
+/** A family as the API accepts it: `{ afi, safi }` or a registered name (`l2vpn-evpn`). */
+export type FamilyInput = Family | FamilyName;
+
+export function resolveFamily(f: FamilyInput): Family {
+  if (typeof f !== 'string') return f;
+  const c = familyByName(f);
+  if (c !== undefined) return { afi: c.afi, safi: c.safi };
+  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
+  if (f === 'ipv4-unicast') return { afi: 1, safi: 1 };
+  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
+  throw new TypeError(`unknown family ${f}`);
+}
+
+export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCore {
+  readonly asn: number;
+  readonly routerId: string;
+  readonly clock: Clock;
+  readonly network: Network;
+  readonly identity: LocalIdentity;
+  readonly attrs = new AttrTable();
+  readonly slab = new Slab();
+  /** The pseudo-peer our own announcements come from. */
+  readonly localPeer: RibPeer;
+  private readonly ribs = new Map<number, LocRib>();
+  private readonly peers = new Map<string, Peer>();
+  private readonly local: Peer;
+  private server: Server | undefined;
+  private flushScheduled: ReturnType<typeof setImmediate> | undefined;
+  private readonly dirty = new Set<Peer>();
+  private started = false;
+
+  constructor(private readonly options: SpeakerOptions) {
+    super();
+    this.asn = options.asn;
+    this.routerId = options.routerId;
+    this.clock = options.clock ?? realClock;
+    this.network = options.network ?? tcpNetwork;
+    this.identity = { asn: options.asn, routerId: options.routerId, clusterId: options.clusterId ?? options.routerId };
+    this.localPeer = {
+      address: 'local',
+      asn: options.asn,
+      routerId: ipv4ToNumber(options.routerId),
+      addressRank: '',
+      ibgp: false,
+      rrClient: false,
+      local: true,
+    };
+    this.local = new Peer(this, { address: 'local', asn: options.asn, families: [] }, this.localPeer);
+  }
+
+  // ------------------------------------------------------------ peers
+
+  /** Configure a peer. Its session starts at once when the speaker is started. */
+  addPeer(config: PeerConfig): void {
+    if (this.peers.has(config.address)) throw new Error(`peer ${config.address} exists`);
+    const rib: RibPeer = {
+      address: config.address,
+      asn: config.asn,
+      routerId: 0,
+      addressRank: addressRank(config.address),
+      ibgp: config.asn === this.asn,
+      rrClient: config.routeReflectorClient ?? false,
+      local: false,
+    };
+    const p = new Peer(this, config, rib);
+    this.peers.set(config.address, p);
+    if (this.started) p.start();
+  }
+
+  /** Remove a peer: Cease / peer de-configured (RFC 4486), and its routes leave the Loc-RIB. */
+  async removePeer(address: string): Promise<void> {
+    const p = this.peers.get(address);
+    if (p === undefined) return;
+    this.peers.delete(address);
+    this.dirty.delete(p);
+    await p.stop(new CeaseError(CeaseSubcode.peerDeconfigured, 'peer de-configured'));
+    p.dropAll();
+  }
+
+  /** Addresses of configured peers. */
+  peerAddresses(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  /** Session state of a peer. */
+  peerState(address: string): State | undefined {
+    return this.peers.get(address)?.session.state;
+  }
+
+  /** @internal */
+  peer(address: string): Peer | undefined {
+    return this.peers.get(address);
+  }
+
+  /** @internal every peer but the local one */
+  allPeers(): IterableIterator<Peer> {
+    return this.peers.values();
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Listen (unless `listen: false`) and start every peer's session. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const l = this.options.listen;
+    if (l !== false) {
+      this.server = await this.network.listen(l?.address ?? '::', l?.port ?? 179, (t) => {
+        const p = this.peers.get(t.remoteAddress) ?? this.peers.get(t.remoteAddress.replace(/^::ffff:/, ''));
+        if (p === undefined) {
+          // RFC 4486: Cease / connection rejected for anyone not configured
+          rejectConnection(t);
+          return;
+        }
+        p.session.accept(t);
+      });
+    }
+    for (const p of this.peers.values()) p.start();
+  }
+
+  /** Cease to every peer, every socket and timer closed. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.flushScheduled !== undefined) clearImmediate(this.flushScheduled);
+    this.flushScheduled = undefined;
+    this.dirty.clear();
+    await Promise.all([...this.peers.values()].map((p) => p.stop()));
+    const s = this.server;
+    this.server = undefined;
+    if (s !== undefined) await s.close();
+  }
+
+  /** The address:port the speaker listens on (after `start`). */
+  get listenAddress(): { address: string; port: number } | undefined {
+    return this.server === undefined ? undefined : { address: this.server.address, port: this.server.port };
+  }
+
+  // ------------------------------------------------------------ routes
+
+  /** Originate routes (the EVPN builders' output works as is). */
+  announce(route: RouteInput): void {
+    const p = parseInput(route);
+    const set = this.attrs.intern(localAttributesKey(p.attributes, p.nextHops), p.attributes, p.nextHops);
+    for (const b of p.nlri) this.local.learn(p.family, b, 0, b.length, set, false);
+    this.attrs.release(set);
+  }
+
+  /** Withdraw routes we originated (only the NLRI matter). */
+  withdraw(route: RouteInput): void {
+    const p = parseInput(route);
+    for (const b of p.nlri) this.local.unlearn(p.family, b, 0, b.length, false);
+  }
+
+  /** Iterate the Loc-RIB of a family: the best path of every destination, decoded. */
+  *routes(family: FamilyInput): IterableIterator<RibRoute> {
+    const f = resolveFamily(family);
+    const fk = familyKey(f.afi, f.safi);
+    const rib = this.ribs.get(fk);
+    if (rib === undefined) return;
+    for (const r of rib.bests()) yield viewRoute(fk, r, true);
+  }
+
+  /** Number of destinations in the Loc-RIB of a family. */
+  routeCount(family: FamilyInput): number {
+    const f = resolveFamily(family);
+    return this.ribs.get(familyKey(f.afi, f.safi))?.size ?? 0;
+  }
+
+  /** Iterate the Adj-RIB-In of a peer (after import policy), decoded. */
+  *adjRibIn(peerAddress: string, family: FamilyInput): IterableIterator<RibRoute> {
+    const p = peerAddress === 'local' ? this.local : this.peers.get(peerAddress);
+    if (p === undefined) return;
+    const f = resolveFamily(family);
+    const fk = familyKey(f.afi, f.safi);
+    const rib = this.ribs.get(fk);
+    for (const r of p.adjIn.table(fk).values()) yield viewRoute(fk, r, rib?.best(r.key) === r);
+  }
+
+  /** Ask a peer to send its routes of a family again (RFC 2918; RFC 7313 when negotiated). */
+  refresh(peerAddress: string, family: FamilyInput): boolean {
+    const p = this.peers.get(peerAddress);
+    return p !== undefined && p.session.sendRouteRefresh(resolveFamily(family), 'normal');
+  }
+
+  // ------------------------------------------------------------ core services for peers
+
+  /** @internal */
+  locRib(family: number): LocRib {
+    let r = this.ribs.get(family);
+    if (r === undefined) {
+      r = new LocRib(this.options.decision);
+      this.ribs.set(family, r);
+    }
+    return r;
+  }
+
+  /** @internal existing Loc-RIB of a family */
+  locRibIfAny(family: number): LocRib | undefined {
+    return this.ribs.get(family);
+  }
+
+  /** @internal a destination's best path changed: every other peer reconsiders it */
+  bestChanged(family: number, key: string, from: RibPeer | undefined): void {
+    for (const p of this.peers.values()) {
+      if (p.rib === from && p.out?.advertisedRoute(family, key) === undefined) continue;
+      if (p.markOut(family, key)) this.dirty.add(p);
+    }
+    if (this.dirty.size > 0) this.scheduleFlush();
+  }
+
+  /** @internal */
+  scheduleFlush(peer?: Peer): void {
+    if (peer !== undefined) this.dirty.add(peer);
+    if (this.flushScheduled !== undefined || !this.started) return;
+    this.flushScheduled = setImmediate(() => {
+      this.flushScheduled = undefined;
+      const peers = [...this.dirty];
+      this.dirty.clear();
+      for (const p of peers) p.flush();
+    });
+  }
+
+  /** @internal */
+  pack(sendOptions: Parameters<typeof encodeUpdateRaw>[1]) {
+    return (u: Parameters<typeof encodeUpdateRaw>[0]) => encodeUpdateRaw(u, sendOptions);
+  }
+}
+
+function rejectConnection(t: { write(b: Buffer): boolean; end(): void }): void {
+  // a NOTIFICATION without OPEN: marker, length 21, type 3, Cease (6) / connection rejected (5)
+  const b = Buffer.alloc(21, 0xff);
+  b.writeUInt16BE(21, 16);
+  b[18] = 3;
+  b[19] = 6;
+  b[20] = CeaseSubcode.connectionRejected;
+  t.write(b);
+  t.end();
+}

@@ -1,2 +1,67 @@
-/** `bgp-evpn/bgp` */
-export {};
+/**
+ * `bgp-evpn/bgp`: the BGP-4 wire codec (messages, path attributes, address families, framer,
+ * errors) and the foundation it stands on.
+ */
+export * from './iana.js';
+export * from './errors.js';
+export * from './types.js';
+export * from './families.js';
+export * from './ext-community-registry.js';
+export { Reader } from './reader.js';
+export { Writer } from './writer.js';
+
+export {
+  decodeMessage,
+  encodeMessage,
+  encodeMessageInto,
+  encodedLength,
+  toNotification,
+  isFatal,
+  holdTimerExpired,
+  messageCodecs,
+  parseUpdateRaw,
+  encodeUpdateRaw,
+  type RawUpdate,
+  type RawNlriSet,
+  type RawUpdateInput,
+} from './codec.js';
+export { Framer, type FramerOptions } from './framer.js';
+export { endOfRib, endOfRibMessage, mpReachOf } from './messages/update.js';
+export { shutdownNotification } from './messages/notification.js';
+export { keepalive } from './messages/keepalive.js';
+export { bgpVersion } from './messages/open.js';
+export { checkHeader } from './messages/header.js';
+export { ipv4Unicast, parseIpv4Prefix } from './nlri/ipv4.js';
+export {
+  attributeCodecs,
+  attributeCodec,
+  attributeTypeCode,
+  type AnyAttrCodec,
+} from './attributes/path-attributes.js';
+export type { AttrCodec, AttrContext } from './attributes/registry.js';
+export {
+  parseRouteTarget,
+  parseRouteOrigin,
+  encapsulation,
+  formatExtCommunity,
+  sameRouteTarget,
+  type RouteTarget,
+  type RouteOrigin,
+  type EncapsulationCommunity,
+  type AdministratorFormat,
+} from './attributes/extended-communities.js';
+export { parseCommunity, formatCommunity } from './attributes/communities.js';
+export { isValidNextHop } from './attributes/next-hop.js';
+export {
+  readIpv4,
+  writeIpv4,
+  parseIpv4,
+  isIpv4,
+  readIpv6,
+  writeIpv6,
+  isIpv6,
+  addressBytes,
+  addressLength,
+  readAddress,
+  writeAddress,
+} from './address.js';

@@ -192,6 +192,11 @@ export interface MpReachAttribute extends AttrBase {
   readonly safi: number;
   /** One address, or two for IPv6 global + link-local (RFC 2545). Text form. */
   readonly nextHops: readonly string[];
+  /**
+   * The next hop bytes when their length has no text form (neither 0, 4, 16 nor 32, plus the
+   * zero RD of VPN families); `nextHops` is then empty. Encode prefers it when set.
+   */
+  readonly nextHopBytes?: Buffer;
   readonly nlri: readonly NlriBase[];
 }
 export interface MpUnreachAttribute extends AttrBase {

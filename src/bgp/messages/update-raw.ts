@@ -1,0 +1,312 @@
+/**
+ * The low-level UPDATE path for the RIB: NLRI stay bytes (one view per route, split with the
+ * family codec's `nextBoundary`), attributes are decoded once and keyed by their raw bytes so
+ * equal sets can be interned. `encodeUpdateRaw` is the inverse, for Adj-RIB-Out packing.
+ */
+import { addressBytes as addressBytesOf, readIpv4, readIpv6 } from '../address.js';
+import { BgpError, MessageHeaderError, UpdateMessageError, strongerError } from '../errors.js';
+import { familyCodec, hasAddPath } from '../families.js';
+import { Afi, AttrFlag, AttrType, Header, HeaderSubcode, MessageType, Safi, UpdateSubcode } from '../iana.js';
+import { attrContext, attributeCodec, attributeError, decodeAttributes, encodeAttributes, attributesLength } from '../attributes/path-attributes.js';
+import { mpReach, mpUnreach } from '../attributes/mp-reach.js';
+import { ipv4Unicast } from '../nlri/ipv4.js';
+import type { CodecOptions, Family, PathAttribute } from '../types.js';
+import { checkHeader, writeHeader } from './header.js';
+import { missingMandatory, updateLayout } from './update.js';
+
+/** NLRI of one family, one Buffer view per route. */
+export interface RawNlriSet {
+  readonly afi: number;
+  readonly safi: number;
+  /** Next hops (text) for announced sets: MP_REACH next hops, or the NEXT_HOP attribute for IPv4. */
+  readonly nextHops?: readonly string[];
+  /** One view per NLRI (path id included under ADD-PATH). */
+  readonly nlri: Buffer[];
+}
+
+/** An UPDATE as the RIB stores it. */
+export interface RawUpdate {
+  /** The IPv4 NLRI field (AFI 1 / SAFI 1) and MP_REACH_NLRI. */
+  readonly announced: RawNlriSet[];
+  /** The IPv4 withdrawn routes field and MP_UNREACH_NLRI. */
+  readonly withdrawn: RawNlriSet[];
+  /** Every attribute decoded, except MP_REACH_NLRI / MP_UNREACH_NLRI. */
+  readonly attributes: PathAttribute[];
+  /**
+   * Latin1 string of the raw bytes of every attribute except the MP ones, plus MP_REACH's
+   * AFI/SAFI/next hop: equal attribute sets have equal keys (for interning).
+   */
+  readonly attributesKey: string;
+  /** The family this UPDATE is the End-of-RIB marker of (RFC 4724 2), if it is one. */
+  readonly endOfRib?: Family;
+  /** As in UpdateMessage: the strongest non-fatal error (treat-as-withdraw etc.). */
+  readonly error?: BgpError;
+}
+
+function splitIpv4(buf: Buffer, start: number, end: number, addPath: boolean): Buffer[] {
+  const out: Buffer[] = [];
+  let p = start;
+  if (!addPath) {
+    // the hot path: no call per prefix
+    while (p < end) {
+      const bits = buf[p]!;
+      const next = p + 1 + ((bits + 7) >>> 3);
+      if (bits > 32 || next > end) ipv4Unicast.nextBoundary(buf, p, end, false); // throws the right error
+      out.push(buf.subarray(p, next));
+      p = next;
+    }
+    return out;
+  }
+  while (p < end) {
+    const next = ipv4Unicast.nextBoundary(buf, p, end, true);
+    out.push(buf.subarray(p, next));
+    p = next;
+  }
+  return out;
+}
+
+function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi: number, options: CodecOptions | undefined): Buffer[] {
+  if (afi === Afi.ipv4 && safi === Safi.unicast) return splitIpv4(buf, start, end, hasAddPath(options, afi, safi));
+  const codec = familyCodec(afi, safi);
+  if (codec === undefined) return start === end ? [] : [buf.subarray(start, end)];
+  const addPath = hasAddPath(options, afi, safi);
+  const out: Buffer[] = [];
+  let p = start;
+  while (p < end) {
+    const next = codec.nextBoundary(buf, p, end, addPath);
+    if (!(next > p && next <= end)) {
+      throw new UpdateMessageError(UpdateSubcode.optionalAttributeError, `${codec.name}: NLRI boundary out of range`, { action: 'session-reset' });
+    }
+    out.push(buf.subarray(p, next));
+    p = next;
+  }
+  return out;
+}
+
+function nextHopText(buf: Buffer, p: number, len: number, safi: number): string[] {
+  const rd = safi === Safi.mplsVpn ? 8 : 0;
+  if (len === rd + 4) return [readIpv4(buf, p + rd)];
+  if (len === rd + 16) return [readIpv6(buf, p + rd)];
+  if (len === 2 * (rd + 16)) return [readIpv6(buf, p + rd), readIpv6(buf, p + 2 * rd + 16)];
+  return len === 0 ? [] : [`0x${buf.toString('hex', p, p + len)}`];
+}
+
+// positions of the MP attributes found by decodeAttributes (module state: decoding is synchronous)
+let mpAt: number[] = [];
+function onMp(code: number, flagsAt: number, vs: number, ve: number): void {
+  mpAt.push(code, flagsAt, vs, ve);
+}
+
+/**
+ * Parse a whole UPDATE message (header included) into what a RIB stores. Throws BgpError for
+ * session-reset malformations; weaker ones come back in `error`.
+ */
+export function parseUpdateRaw(msg: Buffer, options?: CodecOptions): RawUpdate {
+  try {
+    return parse(msg, options);
+  } catch (e) {
+    if (e instanceof BgpError) throw e;
+    throw new UpdateMessageError(UpdateSubcode.malformedAttributeList, `UPDATE: ${String(e)}`);
+  }
+}
+
+function parse(msg: Buffer, options: CodecOptions | undefined): RawUpdate {
+  if (msg.length < Header.length) throw new MessageHeaderError(HeaderSubcode.badMessageLength, 'message shorter than its header');
+  const length = checkHeader(msg, 0, options?.extendedMessage ?? false);
+  if (length !== msg.length) throw new MessageHeaderError(HeaderSubcode.badMessageLength, `length field ${length} != ${msg.length} bytes`, msg.subarray(16, 18));
+  if (msg[18] !== MessageType.update) throw new MessageHeaderError(HeaderSubcode.badMessageType, 'not an UPDATE', msg.subarray(18, 19));
+  const end = msg.length;
+  const [ws, we, as, ae] = updateLayout(msg, Header.length, end);
+  const v4AddPath = hasAddPath(options, Afi.ipv4, Safi.unicast);
+  const announced: RawNlriSet[] = [];
+  const withdrawn: RawNlriSet[] = [];
+  if (we > ws) withdrawn.push({ afi: Afi.ipv4, safi: Safi.unicast, nlri: splitIpv4(msg, ws, we, v4AddPath) });
+  const ctx = attrContext(options);
+  mpAt = [];
+  const decoded = decodeAttributes(msg, as, ae, ctx, onMp);
+  const mp = mpAt;
+  let error = decoded.error;
+  let key = '';
+  let from = as;
+  let mpNlri = false;
+  let eor: Family | undefined;
+  for (let i = 0; i < mp.length; i += 4) {
+    const code = mp[i]!;
+    const at = mp[i + 1]!;
+    const vs = mp[i + 2]!;
+    const ve = mp[i + 3]!;
+    key += msg.toString('latin1', from, at);
+    from = ve;
+    try {
+      if (code === AttrType.mpReach) {
+        // the same checks as the full decoder, without decoding the NLRI
+        if (ve - vs < 5) mpReach.decode(msg, vs, ve, ctx);
+        const afi = msg.readUInt16BE(vs);
+        const safi = msg[vs + 2]!;
+        const nhLen = msg[vs + 3]!;
+        if (vs + 5 + nhLen > ve) mpReach.decode(msg, vs, ve, ctx);
+        const bad = familyCodec(afi, safi)?.checkNextHop?.(nhLen);
+        if (bad !== undefined) throw bad;
+        key += msg.toString('latin1', vs, vs + 4 + nhLen);
+        const nlri = splitFamily(msg, vs + 5 + nhLen, ve, afi, safi, options);
+        if (nlri.length > 0) mpNlri = true;
+        announced.push({ afi, safi, nextHops: nextHopText(msg, vs + 4, nhLen, safi), nlri });
+      } else {
+        if (ve - vs < 3) mpUnreach.decode(msg, vs, ve, ctx);
+        const afi = msg.readUInt16BE(vs);
+        const safi = msg[vs + 2]!;
+        const nlri = splitFamily(msg, vs + 3, ve, afi, safi, options);
+        withdrawn.push({ afi, safi, nlri });
+        if (nlri.length === 0) eor = { afi, safi };
+      }
+    } catch (e) {
+      const err = attributeError(e, attributeCodec(code)!, msg.subarray(at, ve));
+      if (err.action === 'session-reset') throw err;
+      error = strongerError(error, err);
+    }
+  }
+  key += msg.toString('latin1', from, ae);
+  const nlri = splitIpv4(msg, ae, end, v4AddPath);
+  if (nlri.length > 0) {
+    let nh: string[] = [];
+    for (const a of decoded.attributes) if (a.type === 'next-hop') nh = [a.value];
+    announced.unshift({ afi: Afi.ipv4, safi: Safi.unicast, nextHops: nh, nlri });
+  }
+  const missing = missingMandatory(decoded.mandatory, nlri.length > 0, mpNlri);
+  if (missing !== undefined) error = strongerError(error, missing);
+  // RFC 4724 2: End-of-RIB is an empty UPDATE (IPv4) or one holding only an empty MP_UNREACH
+  const bare = ws === we && ae === end && decoded.attributes.length === 0;
+  if (!bare) eor = undefined;
+  else if (as === ae) eor = { afi: Afi.ipv4, safi: Safi.unicast };
+  else if (!(mp.length === 4 && mp[0] === AttrType.mpUnreach)) eor = undefined;
+  const out: RawUpdate = { announced, withdrawn, attributes: decoded.attributes, attributesKey: key };
+  if (eor === undefined && error === undefined) return out;
+  return { ...out, ...(eor === undefined ? {} : { endOfRib: eor }), ...(error === undefined ? {} : { error }) };
+}
+
+// ---------------------------------------------------------------- packing
+
+/** What `encodeUpdateRaw` packs: NLRI of one family that share one attribute set. */
+export interface RawUpdateInput {
+  /** Path attributes (MP_REACH/MP_UNREACH and, for IPv4 unicast, NEXT_HOP are built here). */
+  readonly attributes: readonly PathAttribute[];
+  readonly afi: number;
+  readonly safi: number;
+  /** Next hops as text (one, or IPv6 global + link-local). */
+  readonly nextHops: readonly string[];
+  /** NLRI bytes, one Buffer per route (as parseUpdateRaw returns them). */
+  readonly nlri: readonly Buffer[];
+  readonly withdrawn?: readonly Buffer[];
+}
+
+function isClassicIpv4(input: RawUpdateInput): boolean {
+  return input.afi === Afi.ipv4 && input.safi === Safi.unicast && input.nextHops.length === 1 && !input.nextHops[0]!.includes(':');
+}
+
+/**
+ * Pack NLRI into as few UPDATEs as fit (4096 bytes, or 65535 with extendedMessage).
+ * Withdrawals go first, in their own messages. IPv4 unicast with an IPv4 next hop uses the
+ * classic fields; other families use MP_UNREACH_NLRI / MP_REACH_NLRI (placed first, RFC 7606 5.1).
+ * Throws TypeError if one NLRI cannot fit in a message.
+ */
+export function encodeUpdateRaw(input: RawUpdateInput, options?: CodecOptions): Buffer[] {
+  const max = options?.extendedMessage ? Header.maxExtendedLength : Header.maxLength;
+  const ctx = attrContext(options);
+  const classic = isClassicIpv4(input);
+  const out: Buffer[] = [];
+  const withdrawn = input.withdrawn ?? [];
+  if (withdrawn.length > 0) {
+    const fixed = Header.length + 4 + (classic ? 0 : 4 + 3);
+    pack(withdrawn, max - fixed, out, (from, to, size) => {
+      const buf = Buffer.allocUnsafe(fixed + size);
+      let p = writeHeader(buf, 0, buf.length, MessageType.update);
+      if (classic) {
+        buf.writeUInt16BE(size, p);
+        p = copyAll(withdrawn, from, to, buf, p + 2);
+        buf.writeUInt16BE(0, p);
+      } else {
+        buf.writeUInt16BE(0, p);
+        buf.writeUInt16BE(7 + size, p + 2);
+        p = mpHeader(buf, p + 4, AttrType.mpUnreach, 3 + size);
+        buf.writeUInt16BE(input.afi, p);
+        buf[p + 2] = input.safi;
+        copyAll(withdrawn, from, to, buf, p + 3);
+      }
+      return buf;
+    });
+  }
+  if (input.nlri.length === 0) return out;
+  const attrs: PathAttribute[] = input.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop');
+  if (classic) attrs.push({ type: 'next-hop', value: input.nextHops[0]! });
+  const attrBytes = Buffer.allocUnsafe(attributesLength(attrs, ctx));
+  encodeAttributes(attrs, attrBytes, 0, ctx);
+  const nh = classic ? undefined : nextHopBytes(input);
+  const mpFixed = nh === undefined ? 0 : 4 + 5 + nh.length;
+  const fixed = Header.length + 4 + attrBytes.length + mpFixed;
+  pack(input.nlri, max - fixed, out, (from, to, size) => {
+    const buf = Buffer.allocUnsafe(fixed + size);
+    let p = writeHeader(buf, 0, buf.length, MessageType.update);
+    buf.writeUInt16BE(0, p);
+    buf.writeUInt16BE(attrBytes.length + (nh === undefined ? 0 : mpFixed + size), p + 2);
+    p += 4;
+    if (nh !== undefined) {
+      p = mpHeader(buf, p, AttrType.mpReach, 5 + nh.length + size);
+      buf.writeUInt16BE(input.afi, p);
+      buf[p + 2] = input.safi;
+      buf[p + 3] = nh.length;
+      nh.copy(buf, p + 4);
+      p += 4 + nh.length;
+      buf[p++] = 0;
+      const q = copyAll(input.nlri, from, to, buf, p);
+      attrBytes.copy(buf, q);
+    } else {
+      attrBytes.copy(buf, p);
+      copyAll(input.nlri, from, to, buf, p + attrBytes.length);
+    }
+    return buf;
+  });
+  return out;
+}
+
+function mpHeader(buf: Buffer, p: number, code: number, len: number): number {
+  buf[p] = AttrFlag.optional | AttrFlag.extendedLength;
+  buf[p + 1] = code;
+  buf.writeUInt16BE(len, p + 2);
+  return p + 4;
+}
+
+function nextHopBytes(input: RawUpdateInput): Buffer {
+  const rd = input.safi === Safi.mplsVpn ? 8 : 0;
+  const parts: Buffer[] = [];
+  for (const t of input.nextHops) {
+    if (rd) parts.push(Buffer.alloc(rd));
+    parts.push(addressBytesOf(t));
+  }
+  return Buffer.concat(parts);
+}
+
+function copyAll(list: readonly Buffer[], from: number, to: number, buf: Buffer, p: number): number {
+  for (let i = from; i < to; i++) {
+    const b = list[i]!;
+    b.copy(buf, p);
+    p += b.length;
+  }
+  return p;
+}
+
+/** Group consecutive items into runs of at most `room` bytes; `make` builds one message per run. */
+function pack(list: readonly Buffer[], room: number, out: Buffer[], make: (from: number, to: number, size: number) => Buffer): void {
+  let from = 0;
+  let size = 0;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!.length;
+    if (n > room) throw new TypeError(`NLRI of ${n} bytes does not fit in one UPDATE (room ${room})`);
+    if (size + n > room) {
+      out.push(make(from, i, size));
+      from = i;
+      size = 0;
+    }
+    size += n;
+  }
+  if (size > 0 || from < list.length) out.push(make(from, list.length, size));
+}

@@ -1,0 +1,75 @@
+/**
+ * IP addresses at the API edge: text in, 4- or 16-byte Buffers (and a 32-bit number for IPv4)
+ * inside. Parsing is done once, when a table entry or a VTEP is configured.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { Address6 } from 'ip-address';
+
+/** A parsed IP address. */
+export interface IpAddr {
+  readonly family: 4 | 6;
+  /** 4 or 16 bytes, network order. */
+  readonly bytes: Buffer;
+  /** The canonical text (IPv6 compressed, lower case). */
+  readonly text: string;
+}
+
+/** Parses IPv4 or IPv6 text. Throws a TypeError on anything else (API edge, not a decoder). */
+export function parseIp(text: string): IpAddr {
+  const t = text.trim();
+  if (isIPv4(t)) {
+    const bytes = Buffer.allocUnsafe(4);
+    const parts = t.split('.');
+    for (let i = 0; i < 4; i++) bytes[i] = Number(parts[i]);
+    return { family: 4, bytes, text: t };
+  }
+  if (isIPv6(t)) {
+    const a = new Address6(t);
+    const bytes = Buffer.from(a.toUnsignedByteArray().slice(-16));
+    const full = Buffer.alloc(16);
+    bytes.copy(full, 16 - bytes.length);
+    return { family: 6, bytes: full, text: formatIp6(full, 0) };
+  }
+  throw new TypeError(`not an IP address: ${JSON.stringify(text)}`);
+}
+
+/** An IPv4 address as an unsigned 32-bit number. */
+export function ip4Number(text: string): number {
+  const a = parseIp(text);
+  if (a.family !== 4) throw new TypeError(`not an IPv4 address: ${text}`);
+  return a.bytes.readUInt32BE(0);
+}
+
+/** Dotted text of the IPv4 address at `buf[off..off+4)`. */
+export function formatIp4(buf: Buffer, off: number): string {
+  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
+}
+
+/** Dotted text of an IPv4 number. */
+export function ip4NumberToText(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** RFC 5952 text of the IPv6 address at `buf[off..off+16)`. */
+export function formatIp6(buf: Buffer, off: number): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(off + 2 * i));
+  // RFC 5952 4.2.3: the longest run of zero groups (at least two), the first one on a tie
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (g: number[]): string => g.map((x) => x.toString(16)).join(':');
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+}
+
+/** Text of a 4- or 16-byte address. */
+export function formatIp(bytes: Buffer): string {
+  return bytes.length === 4 ? formatIp4(bytes, 0) : formatIp6(bytes, 0);
+}

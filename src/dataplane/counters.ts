@@ -1,0 +1,56 @@
+/**
+ * Counters: plain classes with number fields, so every instance has one hidden class and an
+ * increment is a single store. Read them at any time; they are never reset by the engine.
+ */
+
+/** Per-VNI counters. "Encap" is toward the underlay, "decap" is from it. */
+export class VniCounters {
+  /** Frames encapsulated and handed to the underlay (one per replica). */
+  encapFrames = 0;
+  encapBytes = 0;
+  /** Frames that arrived from the underlay for this VNI. */
+  decapFrames = 0;
+  decapBytes = 0;
+  /** Replicas sent by ingress replication of BUM frames. */
+  floodReplicas = 0;
+  /** Frames switched between two local ports of the VNI. */
+  localSwitched = 0;
+  /** Unicast frames whose destination MAC was in no table (flooded). */
+  unknownUnicast = 0;
+  /** Frames dropped because the encapsulated packet would exceed the underlay MTU. */
+  mtuDrops = 0;
+  /** Frames dropped for want of an underlay, or because the underlay refused them. */
+  sendErrors = 0;
+  /** Frames too short for an Ethernet header. */
+  malformed = 0;
+  /** ARP requests answered locally with a reply built in place. */
+  arpAnswered = 0;
+  /** ARP requests for unknown targets, flooded. */
+  arpFlooded = 0;
+  /** ARP requests kept off the overlay (answered, or a gratuitous ARP the table already knew). */
+  arpSuppressed = 0;
+  /** The same three for IPv6 Neighbor Solicitations. */
+  ndAnswered = 0;
+  ndFlooded = 0;
+  ndSuppressed = 0;
+}
+
+/** Per-port counters. "rx" is from the port into the engine, "tx" is delivered to the port. */
+export class PortCounters {
+  rxFrames = 0;
+  rxBytes = 0;
+  txFrames = 0;
+  txBytes = 0;
+  /** Frames from the port that were dropped (malformed, MTU, hairpin to itself, no route). */
+  drops = 0;
+  /** Exceptions thrown by the port's deliver(). */
+  deliverErrors = 0;
+}
+
+/** Engine-wide counters. */
+export class EngineCounters {
+  /** Frames from the underlay for a VNI that is not configured. */
+  unknownVni = 0;
+  /** Packets that failed decapsulation, by DecapStatus name. */
+  readonly decapErrors: Record<string, number> = Object.create(null) as Record<string, number>;
+}

@@ -1,0 +1,498 @@
+/**
+ * The forwarding engine: per-VNI MAC tables, ingress replication, ARP/ND suppression, local
+ * MAC reports and MTU checks. It implements `Dataplane` (programmed by the VTEP manager) and
+ * `UnderlayReceiver` (fed by an underlay).
+ *
+ * Local frame → source MAC learned (reported once) → ARP/NS answered from the table, or →
+ * destination MAC: a local port (switched), a remote VTEP (encapsulated), or BUM/unknown
+ * (delivered to the other local ports and replicated to every VTEP on the flood list: the
+ * underlay sends one frame per replica with a shared header, never a copy).
+ * Underlay frame → VNI → destination MAC: its local port, or every local port. Split horizon
+ * (RFC 7432 8.3 / RFC 8365 8): nothing from the overlay is sent back into it.
+ *
+ * The hot path keys tables by numbers (a MAC is a 48-bit number from two loads) and
+ * allocates nothing of its own.
+ */
+import { parseIp, formatIp } from './addr.js';
+import { ArpOp, arpReplyInPlace, isArpIpv4 } from './arp.js';
+import { EngineCounters, PortCounters, VniCounters } from './counters.js';
+import { EtherType, ethernetPayloadOffset } from './ethernet.js';
+import { flowHash } from './entropy.js';
+import { Icmp6Type, NaFlag, naLength, neighborAdvertInPlace } from './icmpv6.js';
+import { IpProto } from './ipv4.js';
+import { ipv6HeaderLength } from './ipv6.js';
+import { formatIp4 } from './addr.js';
+import { formatIp6 } from './addr.js';
+import { macKey, macKeyFromText, macKeyToText } from './mac.js';
+import { BufferPool } from './pool.js';
+import type {
+  Dataplane, IpText, LocalMacEvent, LocalMacListener, LocalPort, MacText, NeighborLookup, PortIngress,
+  RemoteVtep, Underlay, UnderlayReceiver, VniOptions, VniTx,
+} from './types.js';
+import { decapStatusName, vxlanMaxVni, vxlanHeader } from './vxlan.js';
+
+/** Options of the engine. */
+export interface EngineOptions {
+  /** The transport; can also be given later with `setUnderlay`. */
+  readonly underlay?: Underlay;
+  /** The underlay IP MTU (default 1500): frames whose packet would exceed it are dropped and counted. */
+  readonly underlayMtu?: number;
+  /** Slots for replies that do not fit in place (an NS without options). Default: a small pool. */
+  readonly pool?: BufferPool;
+}
+
+class PortState implements PortIngress {
+  readonly counters = new PortCounters();
+  /** MACs learned on this port (for removal events on detach). */
+  readonly macs = new Set<number>();
+  constructor(readonly engine: VxlanEngine, readonly port: LocalPort, readonly vni: VniState) {}
+
+  send(buf: Buffer, start = 0, end = buf.length): boolean {
+    return this.engine.fromPort(this, buf, start, end);
+  }
+}
+
+class VniState {
+  readonly tx: VniTx;
+  readonly counters = new VniCounters();
+  readonly ports: PortState[] = [];
+  readonly local = new Map<number, PortState>();
+  readonly remote = new Map<number, RemoteVtep>();
+  flood: RemoteVtep[] = [];
+  /** IPv4 (as a 32-bit number) → MAC key. */
+  readonly arp4 = new Map<number, number>();
+  /** IPv6 (16 bytes as a latin1 string) → MAC key. */
+  readonly arp6 = new Map<string, number>();
+  lookup: NeighborLookup | undefined;
+  constructor(readonly vni: number, public suppress: boolean) {
+    this.tx = { vni, header: vxlanHeader(vni) };
+  }
+}
+
+/** A read-only copy of one VNI's tables (for diagnostics and tests). */
+export interface VniSnapshot {
+  readonly vni: number;
+  readonly ports: readonly string[];
+  readonly localMacs: ReadonlyArray<{ mac: MacText; port: string }>;
+  readonly remoteMacs: ReadonlyArray<{ mac: MacText; vtep: IpText }>;
+  readonly floodList: readonly IpText[];
+  readonly arpEntries: ReadonlyArray<{ ip: IpText; mac: MacText }>;
+}
+
+function checkVni(vni: number): void {
+  if (!Number.isInteger(vni) || vni < 1 || vni > vxlanMaxVni) throw new RangeError(`VNI must be 1..${vxlanMaxVni}: ${vni}`);
+}
+
+/** The VXLAN forwarding engine. */
+export class VxlanEngine implements Dataplane, UnderlayReceiver {
+  readonly counters = new EngineCounters();
+  private readonly vnis = new Map<number, VniState>();
+  private readonly vteps = new Map<string, RemoteVtep>();
+  private readonly ports = new Map<LocalPort, PortState>();
+  private readonly listeners: LocalMacListener[] = [];
+  private readonly pool: BufferPool;
+  private readonly underlayMtu: number;
+  private underlay: Underlay | undefined;
+  private maxFrame4 = 0;
+  private maxFrame6 = 0;
+
+  constructor(options: EngineOptions = {}) {
+    this.underlayMtu = options.underlayMtu ?? 1500;
+    this.pool = options.pool ?? new BufferPool({ slots: 16, frameSize: 2048 });
+    if (options.underlay !== undefined) this.setUnderlay(options.underlay);
+  }
+
+  /** Connects the engine to its underlay (once). */
+  setUnderlay(underlay: Underlay): void {
+    this.underlay = underlay;
+    // the inner frame may use what the outer IP, UDP and VXLAN headers leave of the MTU
+    this.maxFrame4 = this.underlayMtu - underlay.overhead(4);
+    this.maxFrame6 = this.underlayMtu - underlay.overhead(6);
+    underlay.attach(this);
+  }
+
+  // ---- Dataplane: configuration (text at the edge, converted once) ----
+
+  addVni(vni: number, options: VniOptions = {}): void {
+    checkVni(vni);
+    const vs = this.vnis.get(vni);
+    if (vs !== undefined) {
+      if (options.suppressArp !== undefined) vs.suppress = options.suppressArp;
+      return;
+    }
+    this.vnis.set(vni, new VniState(vni, options.suppressArp ?? true));
+  }
+
+  removeVni(vni: number): void {
+    const vs = this.vnis.get(vni);
+    if (vs === undefined) return;
+    for (const ps of vs.ports.slice()) this.detachPort(ps.port);
+    this.vnis.delete(vni);
+  }
+
+  setRemoteMac(vni: number, mac: MacText, vtep: IpText): void {
+    this.vni(vni).remote.set(macKeyFromText(mac), this.vtep(vtep));
+  }
+
+  removeRemoteMac(vni: number, mac: MacText): void {
+    this.vnis.get(vni)?.remote.delete(macKeyFromText(mac));
+  }
+
+  setFloodList(vni: number, vteps: readonly IpText[]): void {
+    const vs = this.vni(vni);
+    const list: RemoteVtep[] = [];
+    for (const v of vteps) {
+      const r = this.vtep(v);
+      if (!list.includes(r)) list.push(r);
+    }
+    vs.flood = list;
+  }
+
+  attachPort(vni: number, port: LocalPort): void {
+    const vs = this.vni(vni);
+    if (this.ports.has(port)) throw new Error(`port ${port.name} is already attached`);
+    const ps = new PortState(this, port, vs);
+    this.ports.set(port, ps);
+    vs.ports.push(ps);
+    port.connect?.(ps);
+  }
+
+  detachPort(port: LocalPort): void {
+    const ps = this.ports.get(port);
+    if (ps === undefined) return;
+    this.ports.delete(port);
+    const vs = ps.vni;
+    vs.ports.splice(vs.ports.indexOf(ps), 1);
+    for (const key of ps.macs) {
+      if (vs.local.get(key) === ps) vs.local.delete(key);
+      this.emit(vs.vni, key, ps, 'removed');
+    }
+    ps.macs.clear();
+    port.connect?.(undefined);
+  }
+
+  setArpEntry(vni: number, ip: IpText, mac: MacText): void {
+    const vs = this.vni(vni);
+    const a = parseIp(ip);
+    const key = macKeyFromText(mac);
+    if (a.family === 4) vs.arp4.set(a.bytes.readUInt32BE(0), key);
+    else vs.arp6.set(a.bytes.toString('latin1'), key);
+  }
+
+  removeArpEntry(vni: number, ip: IpText): void {
+    const vs = this.vnis.get(vni);
+    if (vs === undefined) return;
+    const a = parseIp(ip);
+    if (a.family === 4) vs.arp4.delete(a.bytes.readUInt32BE(0));
+    else vs.arp6.delete(a.bytes.toString('latin1'));
+  }
+
+  setArpLookup(vni: number, lookup: NeighborLookup | undefined): void {
+    this.vni(vni).lookup = lookup;
+  }
+
+  onLocalMac(listener: LocalMacListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  // ---- reading state ----
+
+  /** The counters of a VNI (live object), or undefined. */
+  vniCounters(vni: number): Readonly<VniCounters> | undefined {
+    return this.vnis.get(vni)?.counters;
+  }
+
+  /** The counters of an attached port (live object), or undefined. */
+  portCounters(port: LocalPort): Readonly<PortCounters> | undefined {
+    return this.ports.get(port)?.counters;
+  }
+
+  /** A remote VTEP's state (with its tx counters), or undefined when never used. */
+  remoteVtep(address: IpText): Readonly<RemoteVtep> | undefined {
+    return this.vteps.get(parseIp(address).text);
+  }
+
+  /** A copy of a VNI's tables. */
+  snapshot(vni: number): VniSnapshot | undefined {
+    const vs = this.vnis.get(vni);
+    if (vs === undefined) return undefined;
+    const arp: { ip: IpText; mac: MacText }[] = [];
+    for (const [ip, mac] of vs.arp4) {
+      const b = Buffer.allocUnsafe(4);
+      b.writeUInt32BE(ip, 0);
+      arp.push({ ip: formatIp4(b, 0), mac: macKeyToText(mac) });
+    }
+    for (const [ip, mac] of vs.arp6) arp.push({ ip: formatIp6(Buffer.from(ip, 'latin1'), 0), mac: macKeyToText(mac) });
+    return {
+      vni,
+      ports: vs.ports.map((p) => p.port.name),
+      localMacs: [...vs.local].map(([k, p]) => ({ mac: macKeyToText(k), port: p.port.name })),
+      remoteMacs: [...vs.remote].map(([k, r]) => ({ mac: macKeyToText(k), vtep: r.address })),
+      floodList: vs.flood.map((r) => r.address),
+      arpEntries: arp,
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const port of [...this.ports.keys()]) this.detachPort(port);
+    await this.underlay?.close();
+  }
+
+  // ---- hot path: frames from local ports ----
+
+  /** A frame from a local port (called through the port's ingress). */
+  fromPort(ps: PortState, buf: Buffer, start: number, end: number): boolean {
+    const pc = ps.counters;
+    pc.rxFrames++;
+    pc.rxBytes += end - start;
+    const vs = ps.vni;
+    const p = ethernetPayloadOffset(buf, start, end);
+    if (p < 0) {
+      pc.drops++;
+      vs.counters.malformed++;
+      return false;
+    }
+    if ((buf[start + 6]! & 1) === 0) {
+      const src = macKey(buf, start + 6);
+      if (vs.local.get(src) !== ps) this.learn(vs, ps, src);
+    }
+    if (vs.suppress) {
+      const et = buf.readUInt16BE(p - 2);
+      if (et === EtherType.arp) {
+        if (this.suppressArp(vs, ps, buf, start, p, end)) return true;
+      } else if (et === EtherType.ipv6 && end - p >= ipv6HeaderLength + 24 && buf[p + 6] === IpProto.icmpv6 && buf[p + 40] === Icmp6Type.neighborSolicitation) {
+        if (this.suppressNd(vs, ps, buf, start, p, end)) return true;
+      }
+    }
+    if ((buf[start]! & 1) === 1) return this.flood(vs, ps, buf, start, end);
+    const dst = macKey(buf, start);
+    const lp = vs.local.get(dst);
+    if (lp !== undefined) {
+      if (lp === ps) {
+        pc.drops++;
+        return false;
+      }
+      vs.counters.localSwitched++;
+      this.deliver(lp, buf, start, end);
+      return true;
+    }
+    const r = vs.remote.get(dst);
+    if (r !== undefined) {
+      const ok = this.encap(vs, r, buf, start, end, flowHash(buf, start, end));
+      if (!ok) pc.drops++;
+      return ok;
+    }
+    vs.counters.unknownUnicast++;
+    return this.flood(vs, ps, buf, start, end);
+  }
+
+  /** BUM from a local port: the other local ports, then one replica per VTEP on the flood list. */
+  private flood(vs: VniState, from: PortState, buf: Buffer, start: number, end: number): boolean {
+    const ports = vs.ports;
+    for (let i = 0; i < ports.length; i++) {
+      const lp = ports[i]!;
+      if (lp !== from) this.deliver(lp, buf, start, end);
+    }
+    const list = vs.flood;
+    if (list.length === 0) return true;
+    const hash = flowHash(buf, start, end);
+    let sent = 0;
+    for (let i = 0; i < list.length; i++) if (this.encap(vs, list[i]!, buf, start, end, hash)) sent++;
+    vs.counters.floodReplicas += sent;
+    if (sent < list.length) from.counters.drops++;
+    return sent > 0 || ports.length > 1;
+  }
+
+  private encap(vs: VniState, r: RemoteVtep, buf: Buffer, start: number, end: number, hash: number): boolean {
+    const len = end - start;
+    const u = this.underlay;
+    if (u === undefined) {
+      vs.counters.sendErrors++;
+      return false;
+    }
+    // RFC 7348 4.3: VTEPs MUST NOT fragment VXLAN packets; too big for the underlay is dropped
+    if (len > (r.family === 4 ? this.maxFrame4 : this.maxFrame6)) {
+      vs.counters.mtuDrops++;
+      return false;
+    }
+    if (!u.send(r, vs.tx, buf, start, end, hash)) {
+      vs.counters.sendErrors++;
+      return false;
+    }
+    const c = vs.counters;
+    c.encapFrames++;
+    c.encapBytes += len;
+    r.txPackets++;
+    r.txBytes += len;
+    return true;
+  }
+
+  private deliver(ps: PortState, buf: Buffer, start: number, end: number): void {
+    const c = ps.counters;
+    c.txFrames++;
+    c.txBytes += end - start;
+    try {
+      ps.port.deliver(buf, start, end);
+    } catch {
+      c.deliverErrors++;
+    }
+  }
+
+  // ---- hot path: frames from the underlay ----
+
+  /** A decapsulated frame from the underlay. */
+  receive(vni: number, buf: Buffer, start: number, end: number): void {
+    const vs = this.vnis.get(vni);
+    if (vs === undefined) {
+      this.counters.unknownVni++;
+      return;
+    }
+    const c = vs.counters;
+    c.decapFrames++;
+    c.decapBytes += end - start;
+    if (end - start < 14) {
+      c.malformed++;
+      return;
+    }
+    if ((buf[start]! & 1) === 0) {
+      const lp = vs.local.get(macKey(buf, start));
+      if (lp !== undefined) {
+        this.deliver(lp, buf, start, end);
+        return;
+      }
+      c.unknownUnicast++;
+    }
+    const ports = vs.ports;
+    for (let i = 0; i < ports.length; i++) this.deliver(ports[i]!, buf, start, end);
+  }
+
+  rejected(status: number): void {
+    const name = decapStatusName[status] ?? `status${status}`;
+    const e = this.counters.decapErrors;
+    e[name] = (e[name] ?? 0) + 1;
+  }
+
+  // ---- learning and suppression (not per data packet) ----
+
+  private learn(vs: VniState, ps: PortState, key: number): void {
+    const prev = vs.local.get(key);
+    vs.local.set(key, ps);
+    ps.macs.add(key);
+    if (prev !== undefined) prev.macs.delete(key);
+    this.emit(vs.vni, key, ps, prev === undefined ? 'learned' : 'moved');
+  }
+
+  private emit(vni: number, key: number, ps: PortState, event: LocalMacEvent): void {
+    if (this.listeners.length === 0) return;
+    const mac = macKeyToText(key);
+    for (const l of this.listeners.slice()) {
+      try {
+        l(vni, mac, ps.port.name, event);
+      } catch {
+        /* a listener's failure is its own; forwarding goes on */
+      }
+    }
+  }
+
+  private lookupMac(vs: VniState, family: 4 | 6, buf: Buffer, senderMacOff: number, senderIp: string, targetIp: string): number | undefined {
+    if (vs.lookup === undefined) return undefined;
+    try {
+      const mac = vs.lookup({ vni: vs.vni, family, senderMac: macKeyToText(macKey(buf, senderMacOff)), senderIp, targetIp });
+      return mac === undefined ? undefined : macKeyFromText(mac);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * An ARP request from a local port (RFC 9161 section 3.1): answered in place when the target
+   * is known, otherwise left to flooding. Gratuitous ARP and RFC 5227 probes are never
+   * answered (answering a probe would report a conflict).
+   */
+  private suppressArp(vs: VniState, ps: PortState, buf: Buffer, start: number, p: number, end: number): boolean {
+    if (!isArpIpv4(buf, p, end) || buf.readUInt16BE(p + 6) !== ArpOp.request) return false;
+    const spa = buf.readUInt32BE(p + 14);
+    const tpa = buf.readUInt32BE(p + 24);
+    const c = vs.counters;
+    if (spa === tpa || spa === 0) {
+      if (spa !== 0 && vs.arp4.get(tpa) === macKey(buf, p + 8)) {
+        // an announcement the fabric already knows: local ports only
+        c.arpSuppressed++;
+        const ports = vs.ports;
+        for (let i = 0; i < ports.length; i++) if (ports[i] !== ps) this.deliver(ports[i]!, buf, start, end);
+        return true;
+      }
+      return false;
+    }
+    const mac = vs.arp4.get(tpa) ?? this.lookupMac(vs, 4, buf, p + 8, formatIp4(buf, p + 14), formatIp4(buf, p + 24));
+    if (mac === undefined) {
+      c.arpFlooded++;
+      return false;
+    }
+    arpReplyInPlace(buf, start, p, mac);
+    c.arpAnswered++;
+    c.arpSuppressed++;
+    this.deliver(ps, buf, start, end);
+    return true;
+  }
+
+  /**
+   * A Neighbor Solicitation from a local port (RFC 9161 section 3.2): a valid NS (hop limit
+   * 255, RFC 4861 7.1.1) for a known target is answered with an NA built in place; DAD probes
+   * (unspecified source) are never answered.
+   */
+  private suppressNd(vs: VniState, ps: PortState, buf: Buffer, start: number, ip: number, end: number): boolean {
+    const plen = buf.readUInt16BE(ip + 4);
+    if (buf[ip + 7] !== 255 || buf[ip + 41] !== 0 || plen < 24 || ip + ipv6HeaderLength + plen > end) return false;
+    if (buf.readUInt32BE(ip + 8) === 0 && buf.readUInt32BE(ip + 12) === 0 && buf.readUInt32BE(ip + 16) === 0 && buf.readUInt32BE(ip + 20) === 0) return false;
+    const target = ip + ipv6HeaderLength + 8;
+    const c = vs.counters;
+    const mac = vs.arp6.get(buf.toString('latin1', target, target + 16)) ??
+      this.lookupMac(vs, 6, buf, start + 6, formatIp6(buf, ip + 8), formatIp6(buf, target));
+    if (mac === undefined) {
+      c.ndFlooded++;
+      return false;
+    }
+    const needed = ip + ipv6HeaderLength + naLength;
+    if (needed <= end) {
+      const naEnd = neighborAdvertInPlace(buf, start, ip, mac, NaFlag.override);
+      this.deliver(ps, buf, start, naEnd);
+    } else {
+      // an NS without a source link-layer option is 8 bytes shorter than the NA: use a slot
+      const slot = this.pool.acquire();
+      if (slot < 0) return false;
+      const mem = this.pool.memory;
+      const off = this.pool.frameOffset(slot);
+      buf.copy(mem, off, start, ip + ipv6HeaderLength + 24);
+      const naEnd = neighborAdvertInPlace(mem, off, off + (ip - start), mac, NaFlag.override);
+      this.deliver(ps, mem, off, naEnd);
+      this.pool.release(slot);
+    }
+    c.ndAnswered++;
+    c.ndSuppressed++;
+    return true;
+  }
+
+  private vni(vni: number): VniState {
+    const vs = this.vnis.get(vni);
+    if (vs === undefined) throw new Error(`VNI ${vni} is not configured`);
+    return vs;
+  }
+
+  private vtep(address: IpText): RemoteVtep {
+    const a = parseIp(address);
+    let r = this.vteps.get(a.text);
+    if (r === undefined) {
+      r = { address: a.text, family: a.family, bytes: a.bytes, txPackets: 0, txBytes: 0, underlayState: undefined };
+      this.vteps.set(a.text, r);
+    }
+    return r;
+  }
+}
+
+/** Text of a 4- or 16-byte address (re-exported for tools). */
+export { formatIp };

@@ -1,0 +1,69 @@
+/**
+ * UDP source port entropy (RFC 7348 section 5): "a hash of fields from the inner packet", in
+ * the dynamic range 49152–65535, so that ECMP in the underlay spreads flows while every packet
+ * of one flow takes one path (and stays in order).
+ *
+ * The flow is: inner MACs and EtherType, plus for IPv4/IPv6 the addresses and protocol, plus
+ * the TCP/UDP ports of first fragments. Hashing reads 32-bit words and mixes them with
+ * Math.imul (murmur3 style): no allocation, a few nanoseconds per frame.
+ */
+import { EtherType, ethernetPayloadOffset } from './ethernet.js';
+import { IpProto } from './ipv4.js';
+
+/** The lowest entropy port (IANA dynamic range). */
+export const entropyPortMin = 49152;
+/** Ports in the range: 2^14. */
+export const entropyPortCount = 16384;
+
+function mix(h: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  const x = h ^ k;
+  return (Math.imul((x << 13) | (x >>> 19), 5) + 0xe6546b64) | 0;
+}
+
+function final(h: number): number {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+function hasPorts(proto: number): boolean {
+  return proto === IpProto.udp || proto === IpProto.tcp || proto === 132 /* SCTP */;
+}
+
+/** A 32-bit hash of the inner flow of the frame `buf[start..end)`. Never throws. */
+export function flowHash(buf: Buffer, start: number, end: number): number {
+  if (start < 0 || end > buf.length || end - start < 14) return 0;
+  let h = mix(0x5bd1e995, buf.readUInt32BE(start));
+  h = mix(h, buf.readUInt32BE(start + 4));
+  h = mix(h, buf.readUInt32BE(start + 8));
+  const p = ethernetPayloadOffset(buf, start, end);
+  if (p < 0) return final(h);
+  const et = buf.readUInt16BE(p - 2);
+  h = mix(h, et);
+  if (et === EtherType.ipv4 && end - p >= 20 && buf[p]! >>> 4 === 4) {
+    const proto = buf[p + 9]!;
+    h = mix(h, buf.readUInt32BE(p + 12));
+    h = mix(h, buf.readUInt32BE(p + 16));
+    h = mix(h, proto);
+    const l4 = p + (buf[p]! & 0x0f) * 4;
+    // only a first fragment (offset 0) carries the ports
+    if (hasPorts(proto) && (buf.readUInt16BE(p + 6) & 0x1fff) === 0 && l4 + 4 <= end) h = mix(h, buf.readUInt32BE(l4));
+  } else if (et === EtherType.ipv6 && end - p >= 40 && buf[p]! >>> 4 === 6) {
+    const proto = buf[p + 6]!;
+    for (let i = p + 8; i < p + 40; i += 4) h = mix(h, buf.readUInt32BE(i));
+    h = mix(h, proto);
+    h = mix(h, buf.readUInt32BE(p) & 0xfffff); // the flow label (RFC 6438)
+    if (hasPorts(proto) && p + 44 <= end) h = mix(h, buf.readUInt32BE(p + 40));
+  }
+  return final(h);
+}
+
+/** The UDP source port for a flow hash: 49152 + (hash mod 16384). */
+export function entropyPort(hash: number): number {
+  return entropyPortMin + (hash & (entropyPortCount - 1));
+}

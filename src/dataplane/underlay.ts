@@ -1,0 +1,167 @@
+/**
+ * The UDP underlay: VXLAN in UDP-payload mode over node:dgram, IPv4 and IPv6.
+ *
+ * - One socket per family listens on port 4789 (RFC 7348 section 5) and decapsulates.
+ * - Sends leave from a few sockets bound to ports in 49152–65535; the inner flow hash picks
+ *   the socket, so the UDP source port carries the flow entropy RFC 7348 asks for.
+ * - A send is scatter-gather: `[vxlan header of the VNI, frame]`. The header is one shared
+ *   8-byte Buffer per VNI, the frame is the caller's; replicas of a BUM frame send the same two
+ *   Buffers again. Nothing is copied by us (the kernel copies into its socket buffer).
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import type { RemoteVtep, Underlay, UnderlayReceiver, VniTx } from './types.js';
+import { DecapResult, DecapStatus, decapUdpPayload, vxlanHeaderLength, vxlanPort } from './vxlan.js';
+import { entropyPortCount, entropyPortMin } from './entropy.js';
+import { ipv4HeaderLength } from './ipv4.js';
+import { ipv6HeaderLength } from './ipv6.js';
+import { udpHeaderLength } from './udp.js';
+
+/** Options of the UDP underlay. Give at least one address. */
+export interface UdpUnderlayOptions {
+  /** Local IPv4 address to bind (`0.0.0.0` for all). */
+  readonly address4?: string;
+  /** Local IPv6 address to bind (`::` for all). */
+  readonly address6?: string;
+  /** The port to listen on (default 4789). */
+  readonly port?: number;
+  /** The destination port of sent packets (default 4789). */
+  readonly remotePort?: number;
+  /** Source sockets per family, each on its own port in 49152–65535 (default 4). */
+  readonly sourcePorts?: number;
+}
+
+/** Counters of the UDP underlay. */
+export class UdpUnderlayCounters {
+  rxPackets = 0;
+  rxBytes = 0;
+  txPackets = 0;
+  /** Asynchronous send errors reported by the sockets. */
+  sendErrors = 0;
+  /** Sends attempted for a family without sockets. */
+  noSocket = 0;
+}
+
+const empty = Buffer.alloc(0);
+
+function bind(sock: Socket, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => reject(e);
+    sock.once('error', onError);
+    sock.bind({ port, address, exclusive: true }, () => {
+      sock.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** The VXLAN UDP underlay. Create it with `UdpUnderlay.open`. */
+export class UdpUnderlay implements Underlay {
+  readonly counters = new UdpUnderlayCounters();
+  private receiver: UnderlayReceiver | undefined;
+  private readonly result = new DecapResult();
+  private readonly list: Buffer[] = [empty, empty];
+  private readonly rx: Socket[] = [];
+  private readonly tx4: Socket[] = [];
+  private readonly tx6: Socket[] = [];
+  private readonly remotePort: number;
+
+  private constructor(options: UdpUnderlayOptions) {
+    this.remotePort = options.remotePort ?? vxlanPort;
+  }
+
+  /** Binds the listening and source sockets. */
+  static async open(options: UdpUnderlayOptions): Promise<UdpUnderlay> {
+    if (options.address4 === undefined && options.address6 === undefined) throw new TypeError('UdpUnderlay needs address4 or address6');
+    const u = new UdpUnderlay(options);
+    try {
+      for (const [family, address] of [[4, options.address4], [6, options.address6]] as const) {
+        if (address === undefined) continue;
+        const type = family === 4 ? 'udp4' : 'udp6';
+        const rx = createSocket({ type, ipv6Only: family === 6 });
+        u.rx.push(rx);
+        rx.on('message', (msg: Buffer) => u.onMessage(msg));
+        rx.on('error', () => { u.counters.sendErrors++; });
+        await bind(rx, options.port ?? vxlanPort, address);
+        const list = family === 4 ? u.tx4 : u.tx6;
+        const want = options.sourcePorts ?? 4;
+        // candidate ports spread over the range, starting at a per-process offset
+        let candidate = (process.pid * 7919) % entropyPortCount;
+        for (let tries = 0; list.length < want && tries < want * 32; tries++) {
+          const port = entropyPortMin + candidate;
+          candidate = (candidate + 4099) % entropyPortCount;
+          const s = createSocket({ type, ipv6Only: family === 6 });
+          try {
+            await bind(s, port, address);
+          } catch {
+            s.close();
+            continue;
+          }
+          s.on('error', () => { u.counters.sendErrors++; });
+          // nothing is expected on a source port; drain anything that comes
+          s.on('message', () => {});
+          list.push(s);
+        }
+        if (list.length === 0) throw new Error(`no free source port in ${entropyPortMin}-65535 on ${address}`);
+      }
+    } catch (e) {
+      await u.close();
+      throw e;
+    }
+    return u;
+  }
+
+  /** The local source ports in use (all in 49152–65535). */
+  sourcePorts(family: 4 | 6): number[] {
+    return (family === 4 ? this.tx4 : this.tx6).map((s) => s.address().port);
+  }
+
+  attach(receiver: UnderlayReceiver): void {
+    this.receiver = receiver;
+  }
+
+  overhead(family: 4 | 6): number {
+    return (family === 4 ? ipv4HeaderLength : ipv6HeaderLength) + udpHeaderLength + vxlanHeaderLength;
+  }
+
+  send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number): boolean {
+    const socks = remote.family === 4 ? this.tx4 : this.tx6;
+    const n = socks.length;
+    if (n === 0) {
+      this.counters.noSocket++;
+      return false;
+    }
+    const s = socks[(flowHash >>> 0) % n]!;
+    const list = this.list;
+    list[0] = vni.header;
+    list[1] = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+    // dgram copies the list array; our two-slot array is reused for the next send
+    s.send(list, this.remotePort, remote.address);
+    list[1] = empty;
+    this.counters.txPackets++;
+    return true;
+  }
+
+  private onMessage(msg: Buffer): void {
+    const c = this.counters;
+    c.rxPackets++;
+    c.rxBytes += msg.length;
+    const r = this.receiver;
+    if (r === undefined) return;
+    const res = this.result;
+    const status = decapUdpPayload(msg, 0, msg.length, res);
+    if (status === DecapStatus.ok) r.receive(res.vni, msg, res.frameStart, res.frameEnd);
+    else r.rejected(status);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.rx, ...this.tx4, ...this.tx6];
+    this.rx.length = this.tx4.length = this.tx6.length = 0;
+    await Promise.all(all.map((s) => new Promise<void>((resolve) => {
+      try {
+        s.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    })));
+  }
+}

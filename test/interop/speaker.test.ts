@@ -30,7 +30,7 @@ describe.skipIf(skip !== undefined)('BgpSpeaker interop with GoBGP and FRR', () 
   let fIp: string;
 
   beforeAll(async () => {
-    topo = await Topology.create({ nodes: 2, root: true, firstOctet: 81, prefix: 'sp' });
+    topo = await Topology.create({ nodes: 2, root: true, firstOctet: 47, prefix: 'sp' });
     me = topo.rootIp!;
     gIp = topo.node(0).ip;
     fIp = topo.node(1).ip;
@@ -86,13 +86,13 @@ describe.skipIf(skip !== undefined)('BgpSpeaker interop with GoBGP and FRR', () 
   }, 60_000);
 
   it("GoBGP's routes land in our Loc-RIB and are passed on to FRR; withdraws remove them", async () => {
-    const r = { type: 'macadv' as const, mac: '02:bb:00:00:00:01', ip: '198.51.100.201', labels: [100] as [number], rd: '198.19.0.81:100', rt: ['65000:100'], encap: 'vxlan' as const, nexthop: '198.19.0.81' };
+    const r = { type: 'macadv' as const, mac: '02:bb:00:00:00:01', ip: '198.51.100.201', labels: [100] as [number], rd: '198.19.0.47:100', rt: ['65000:100'], encap: 'vxlan' as const, nexthop: '198.19.0.47' };
     gobgp.addEvpn(r);
-    gobgp.addEvpn({ type: 'multicast', ip: '198.19.0.81', rd: '198.19.0.81:100', rt: ['65000:100'], encap: 'vxlan', nexthop: '198.19.0.81', pmsi: { label: 100, tunnelId: '198.19.0.81' } });
+    gobgp.addEvpn({ type: 'multicast', ip: '198.19.0.47', rd: '198.19.0.47:100', rt: ['65000:100'], encap: 'vxlan', nexthop: '198.19.0.47', pmsi: { label: 100, tunnelId: '198.19.0.47' } });
     await waitFor('in our Loc-RIB', 20_000, () => ourMacs().includes(`02:bb:00:00:00:01@${gIp}`));
     const routes = [...us.routes('l2vpn-evpn')].filter((x) => x.peer === gIp);
     expect(routes.map((x) => (x.nlri as { routeType: number }).routeType).sort()).toEqual([2, 3]);
-    expect(routes.every((x) => x.nextHops[0] === '198.19.0.81')).toBe(true);
+    expect(routes.every((x) => x.nextHops[0] === '198.19.0.47')).toBe(true);
     // iBGP-learned, sent to our eBGP peer FRR
     await waitFor('at FRR', 20_000, () => frrHas('02:bb:00:00:00:01'));
     gobgp.delEvpn(r);
@@ -101,15 +101,21 @@ describe.skipIf(skip !== undefined)('BgpSpeaker interop with GoBGP and FRR', () 
   }, 60_000);
 
   it('route refresh: asking GoBGP to re-send gives the same table', async () => {
-    gobgp.addEvpn({ type: 'macadv', mac: '02:bb:00:00:00:02', labels: [100], rd: '198.19.0.81:100', rt: ['65000:100'], encap: 'vxlan', nexthop: '198.19.0.81' });
+    gobgp.addEvpn({ type: 'macadv', mac: '02:bb:00:00:00:02', labels: [100], rd: '198.19.0.47:100', rt: ['65000:100'], encap: 'vxlan', nexthop: '198.19.0.47' });
     await waitFor('in our Loc-RIB', 20_000, () => ourMacs().includes(`02:bb:00:00:00:02@${gIp}`));
     const before = [...us.adjRibIn(gIp, 'l2vpn-evpn')].length;
     let updates = 0;
     const onAny = () => { updates++; };
     us.on('routeReplaced', onAny);
+    let received = 0;
+    const onUpdate = (_m: Buffer, u: { announced: { nlri: Buffer[] }[] }) => { for (const a of u.announced) received += a.nlri.length; };
+    const session = us.peer(gIp)!.session;
+    session.on('update', onUpdate);
     expect(us.refresh(gIp, 'l2vpn-evpn')).toBe(true);
-    // GoBGP re-sends; identical re-advertisements change nothing and nothing is lost
-    await new Promise((r) => setTimeout(r, 2000));
+    // GoBGP re-sends its table; identical re-advertisements change nothing and nothing is lost
+    await waitFor('GoBGP re-sent its routes', 10_000, () => received >= before);
+    await new Promise((r) => setTimeout(r, 500));
+    session.off('update', onUpdate);
     us.off('routeReplaced', onAny);
     expect([...us.adjRibIn(gIp, 'l2vpn-evpn')].length).toBe(before);
     expect(updates).toBe(0);

@@ -62,6 +62,10 @@ export function esiFields(text: string): EsiFields {
   const b = Buffer.alloc(10);
   writeEsi(text, b, 0);
   const type = b[0]!;
+  // Types 1, 2, 4, 5 end in a zero octet (RFC 7432 5); an ESI that breaks that is shown raw.
+  if (b[9] !== 0 && (type === EsiType.lacp || type === EsiType.bridge || type === EsiType.routerId || type === EsiType.asn)) {
+    return { type, raw: b.toString('hex', 1, 10) };
+  }
   switch (type) {
     case EsiType.arbitrary:
       return { type, value: b.toString('hex', 1, 10) };

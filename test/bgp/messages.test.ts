@@ -3,7 +3,25 @@ import { decodeMessage, encodeMessage } from '../../src/bgp/codec.js';
 import { endOfRib, endOfRibMessage } from '../../src/bgp/messages/update.js';
 import { shutdownNotification } from '../../src/bgp/messages/notification.js';
 import { familyKey } from '../../src/bgp/families.js';
-import type { BgpMessage, OpenMessage, UpdateMessage } from '../../src/bgp/types.js';
+import type { BgpMessage, ExtendedCommunity, NlriBase, OpenMessage, Prefix, RawNlri, UpdateMessage } from '../../src/bgp/types.js';
+import type { EncapsulationCommunity, RouteTarget } from '../../src/bgp/attributes/extended-communities.js';
+
+function rt(global: string, local: number): ExtendedCommunity {
+  const v: RouteTarget = { kind: 'route-target', global, local, format: 'as2' };
+  return v;
+}
+function encap(tunnelType: number): ExtendedCommunity {
+  const v: EncapsulationCommunity = { kind: 'encapsulation', tunnelType };
+  return v;
+}
+function pfx(prefix: string, pathId?: number): NlriBase {
+  const v: Prefix = pathId === undefined ? { prefix } : { pathId, prefix };
+  return v;
+}
+function raw(hex: string): NlriBase {
+  const v: RawNlri = { raw: Buffer.from(hex, 'hex') };
+  return v;
+}
 import { roundTrip } from '../helpers/roundtrip.js';
 
 const open: OpenMessage = {
@@ -73,7 +91,7 @@ describe('messages round-trip', () => {
       { type: 'communities', values: [0xfde80064] },
       { type: 'originator-id', value: '1.1.1.1' },
       { type: 'cluster-list', values: ['2.2.2.2', '3.3.3.3'] },
-      { type: 'extended-communities', values: [{ kind: 'route-target', global: '65000', local: 100, format: 'as2' }, { kind: 'encapsulation', tunnelType: 8 }] },
+      { type: 'extended-communities', values: [rt('65000', 100), encap(8)] },
       { type: 'as4-path', segments: [{ type: 'confed-sequence', asns: [7] }] },
       { type: 'as4-aggregator', asn: 4200000001, address: '10.0.0.2' },
       { type: 'pmsi-tunnel', tunnelFlags: 0, tunnelType: 6, label: 10100, tunnelId: '10.0.0.1' },
@@ -103,8 +121,8 @@ describe('messages round-trip', () => {
       type: 'update',
       withdrawn: [],
       attributes: [
-        { type: 'mp-reach', afi: 1, safi: 1, nextHops: ['10.0.0.1'], nlri: [{ pathId: 7, prefix: '10.9.0.0/16' }] },
-        { type: 'mp-unreach', afi: 2, safi: 1, withdrawn: [{ raw: Buffer.from('402001', 'hex') }] },
+        { type: 'mp-reach', afi: 1, safi: 1, nextHops: ['10.0.0.1'], nlri: [pfx('10.9.0.0/16', 7)] },
+        { type: 'mp-unreach', afi: 2, safi: 1, withdrawn: [raw('402001')] },
         { type: 'origin', value: 'egp' },
         { type: 'as-path', segments: [] },
       ],
@@ -113,7 +131,7 @@ describe('messages round-trip', () => {
     roundTrip(m, { addPath: new Set([familyKey(1, 1)]) });
     const v6: UpdateMessage = {
       ...m,
-      attributes: [{ type: 'mp-reach', afi: 2, safi: 1, nextHops: ['2001:db8::1', 'fe80::1'], nlri: [{ raw: Buffer.from('402001', 'hex') }] }, ...m.attributes.slice(2)],
+      attributes: [{ type: 'mp-reach', afi: 2, safi: 1, nextHops: ['2001:db8::1', 'fe80::1'], nlri: [raw('402001')] }, ...m.attributes.slice(2)],
     };
     roundTrip(v6);
   });

@@ -213,8 +213,8 @@ describe('collision rule (RFC 4271 6.8, RFC 6286 2.3)', () => {
     // compared as unsigned: 200.x is larger than 100.x
     expect(survivingDirection('200.0.0.1', '100.0.0.1', 1, 2)).toBe('outbound');
     expect(survivingDirection('1.1.1.1', '1.1.1.1', 65001, 65002)).toBe('inbound');
-    const out = { direction: 'outbound' as const };
-    const inb = { direction: 'inbound' as const };
+    const out: { direction: 'outbound' | 'inbound' } = { direction: 'outbound' };
+    const inb: { direction: 'outbound' | 'inbound' } = { direction: 'inbound' };
     expect(collisionLoser(out, inb, '1.1.1.1', '2.2.2.2', 1, 2)).toBe(out);
     expect(collisionLoser(out, inb, '3.3.3.3', '2.2.2.2', 1, 2)).toBe(inb);
     expect(routerIdToNumber('255.255.255.255')).toBe(0xffffffff);

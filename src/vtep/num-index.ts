@@ -21,10 +21,11 @@ function hash(key: number): number {
 
 export class NumIndex {
   private keys: Float64Array;
-  /** Primary value per cell; `-1` marks an empty cell, so stored values must be `>= 0`. */
+  /**
+   * Two int32 per cell: the primary value (`-1` marks an empty cell, so stored values must be
+   * `>= 0`) and a secondary one. Interleaved so a probe touches one line of each array.
+   */
   private vals: Int32Array;
-  /** Secondary value per cell (any int32). */
-  private aux: Int32Array;
   private mask: number;
   private count = 0;
 
@@ -32,8 +33,7 @@ export class NumIndex {
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
     this.keys = new Float64Array(cap);
-    this.vals = new Int32Array(cap).fill(empty);
-    this.aux = new Int32Array(cap);
+    this.vals = new Int32Array(cap * 2).fill(empty);
     this.mask = cap - 1;
   }
 
@@ -43,7 +43,7 @@ export class NumIndex {
 
   /** Bytes held by the arrays (for benchmarks and stats). */
   get byteLength(): number {
-    return this.keys.byteLength + this.vals.byteLength + this.aux.byteLength;
+    return this.keys.byteLength + this.vals.byteLength;
   }
 
   private find(key: number): number {
@@ -52,7 +52,7 @@ export class NumIndex {
     const mask = this.mask;
     let i = hash(key) & mask;
     for (;;) {
-      if (vals[i] === empty) return -1;
+      if (vals[i * 2] === empty) return -1;
       if (keys[i] === key) return i;
       i = (i + 1) & mask;
     }
@@ -61,67 +61,101 @@ export class NumIndex {
   /** The primary value for `key`, or -1. */
   get(key: number): number {
     const i = this.find(key);
-    return i < 0 ? -1 : this.vals[i]!;
+    return i < 0 ? -1 : this.vals[i * 2]!;
   }
 
   /** The secondary value for `key` (0 when absent; check `get` first). */
   getAux(key: number): number {
     const i = this.find(key);
-    return i < 0 ? 0 : this.aux[i]!;
+    return i < 0 ? 0 : this.vals[i * 2 + 1]!;
   }
 
   has(key: number): boolean {
     return this.find(key) >= 0;
   }
 
-  /** Insert or overwrite. `value` must be `>= 0`. */
-  set(key: number, value: number, auxValue = 0): void {
+  /** Insert or overwrite (one probe); returns the previous primary value or -1. `value` must be `>= 0`. */
+  set(key: number, value: number, auxValue = 0): number {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const keys = this.keys;
     const vals = this.vals;
     const mask = this.mask;
     let i = hash(key) & mask;
     for (;;) {
-      if (vals[i] === empty) {
+      const v = vals[i * 2]!;
+      if (v === empty) {
         keys[i] = key;
-        vals[i] = value;
-        this.aux[i] = auxValue;
+        vals[i * 2] = value;
+        vals[i * 2 + 1] = auxValue;
         this.count++;
-        return;
+        return -1;
       }
       if (keys[i] === key) {
-        vals[i] = value;
-        this.aux[i] = auxValue;
-        return;
+        vals[i * 2] = value;
+        vals[i * 2 + 1] = auxValue;
+        return v;
       }
       i = (i + 1) & mask;
     }
   }
 
-  /** Remove `key`; returns whether it was there. Backward-shift keeps probe chains intact. */
-  delete(key: number): boolean {
-    let i = this.find(key);
-    if (i < 0) return false;
+  /** Insert `key -> value` unless present (one probe); returns the existing value, or -1 when inserted. */
+  insertIfAbsent(key: number, value: number): number {
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const keys = this.keys;
     const vals = this.vals;
-    const aux = this.aux;
+    const mask = this.mask;
+    let i = hash(key) & mask;
+    for (;;) {
+      const v = vals[i * 2]!;
+      if (v === empty) {
+        keys[i] = key;
+        vals[i * 2] = value;
+        vals[i * 2 + 1] = 0;
+        this.count++;
+        return -1;
+      }
+      if (keys[i] === key) return v;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Remove `key`; returns whether it was there. */
+  delete(key: number): boolean {
+    const i = this.find(key);
+    if (i < 0) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** Remove `key` only if it maps to exactly (value, aux); one probe. */
+  deleteIf(key: number, value: number, auxValue: number): boolean {
+    const i = this.find(key);
+    if (i < 0 || this.vals[i * 2] !== value || this.vals[i * 2 + 1] !== auxValue) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** Backward-shift deletion keeps probe chains intact without tombstones. */
+  private removeAt(i: number): void {
+    const keys = this.keys;
+    const vals = this.vals;
     const mask = this.mask;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      if (vals[j] === empty) break;
+      if (vals[j * 2] === empty) break;
       const home = hash(keys[j]!) & mask;
       // move j back to i unless its home lies cyclically in (i, j]
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
         keys[i] = keys[j]!;
-        vals[i] = vals[j]!;
-        aux[i] = aux[j]!;
+        vals[i * 2] = vals[j * 2]!;
+        vals[i * 2 + 1] = vals[j * 2 + 1]!;
         i = j;
       }
     }
-    vals[i] = empty;
+    vals[i * 2] = empty;
     this.count--;
-    return true;
   }
 
   clear(): void {
@@ -132,19 +166,28 @@ export class NumIndex {
   /** Calls `fn(key, value, aux)` for every entry (no allocation per entry). */
   forEach(fn: (key: number, value: number, aux: number) => void): void {
     const vals = this.vals;
-    for (let i = 0; i < vals.length; i++) if (vals[i] !== empty) fn(this.keys[i]!, vals[i]!, this.aux[i]!);
+    for (let i = 0; i * 2 < vals.length; i++) if (vals[i * 2] !== empty) fn(this.keys[i]!, vals[i * 2]!, vals[i * 2 + 1]!);
   }
 
   private grow(): void {
     const oldKeys = this.keys;
     const oldVals = this.vals;
-    const oldAux = this.aux;
-    const cap = oldVals.length * 2;
-    this.keys = new Float64Array(cap);
-    this.vals = new Int32Array(cap).fill(empty);
-    this.aux = new Int32Array(cap);
-    this.mask = cap - 1;
-    this.count = 0;
-    for (let i = 0; i < oldVals.length; i++) if (oldVals[i] !== empty) this.set(oldKeys[i]!, oldVals[i]!, oldAux[i]!);
+    const cap = oldKeys.length * 2;
+    const keys = new Float64Array(cap);
+    const vals = new Int32Array(cap * 2).fill(empty);
+    const mask = cap - 1;
+    for (let k = 0; k < oldKeys.length; k++) {
+      const v = oldVals[k * 2]!;
+      if (v === empty) continue;
+      const key = oldKeys[k]!;
+      let i = hash(key) & mask;
+      while (vals[i * 2] !== empty) i = (i + 1) & mask;
+      keys[i] = key;
+      vals[i * 2] = v;
+      vals[i * 2 + 1] = oldVals[k * 2 + 1]!;
+    }
+    this.keys = keys;
+    this.vals = vals;
+    this.mask = mask;
   }
 }

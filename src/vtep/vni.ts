@@ -13,6 +13,7 @@ import { NumIndex } from './num-index.js';
 import type { IpKey } from './keys.js';
 import { beats, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
 import type { VtepTable } from './tables.js';
+import type { RouteTargetCommunity } from '../evpn/communities.js';
 
 /** A MAC's location: nowhere, this VTEP, or (>= 1) the index of a remote VTEP. */
 export const noLocation = -1;
@@ -77,10 +78,12 @@ const rMacOnly = 2;
 export class VniTable {
   /** Route distinguisher this VNI originates with (text form), set by the manager. */
   rd = '';
-  /** Import route targets (text form), set by the manager. */
-  importRts: readonly string[] = [];
-  /** Export route targets (text form), set by the manager. */
-  exportRts: readonly string[] = [];
+  /** Import route targets (given or auto-derived, RFC 8365 5.1.2.1), set by the manager. */
+  importRts: readonly RouteTargetCommunity[] = [];
+  /** Export route targets, set by the manager. */
+  exportRts: readonly RouteTargetCommunity[] = [];
+  /** Answer ARP/ND from the tables (RFC 9161), set by the manager. */
+  suppressArp = true;
 
   private readonly index = new NumIndex(64);
   private cap = 0;
@@ -188,8 +191,7 @@ export class VniTable {
    * route again updates it in place.
    */
   installRemote(mac: number, ip: IpKey | undefined, rd: number, vtep: number, seq: number, sticky: boolean): void {
-    let s = this.index.get(mac);
-    if (s < 0) s = this.alloc(mac);
+    const s = this.slotFor(mac);
     const r = this.rRd[s]!;
     const v4 = ip === undefined || typeof ip === 'number';
     if (r === 0 && v4) {
@@ -302,8 +304,7 @@ export class VniTable {
    */
   learnLocal(mac: number, port: number, isStatic = false): LearnResult {
     const now = this.now();
-    let s = this.index.get(mac);
-    if (s < 0) s = this.alloc(mac);
+    const s = this.slotFor(mac);
     if (this.port[s]! >= 0) {
       this.lastSeen[s] = now;
       if (isStatic) this.lflags[s]! |= fStatic;
@@ -477,8 +478,7 @@ export class VniTable {
   private bind(ip: IpKey, s: number, owner: number): void {
     let prev: number;
     if (typeof ip === 'number') {
-      prev = this.ip4.get(ip);
-      this.ip4.set(ip, s, owner);
+      prev = this.ip4.set(ip, s, owner);
     } else {
       prev = this.ip6.get(ip) ?? -1;
       this.ip6.set(ip, s);
@@ -498,8 +498,7 @@ export class VniTable {
   /** Remove a binding only if this MAC and owner still hold it (a newer route may have taken it). */
   private unbind(ip: IpKey, s: number, owner: number): void {
     if (typeof ip === 'number') {
-      if (this.ip4.get(ip) !== s || this.ip4.getAux(ip) !== owner) return;
-      this.ip4.delete(ip);
+      if (!this.ip4.deleteIf(ip, s, owner)) return;
     } else {
       if (this.ip6.get(ip) !== s || this.ip6Owner.get(ip) !== owner) return;
       this.ip6.delete(ip);
@@ -525,13 +524,18 @@ export class VniTable {
     return list;
   }
 
-  private alloc(mac: number): number {
+  /** The slot of a MAC, allocated (one probe of the index) when it is new. */
+  private slotFor(mac: number): number {
     let s: number;
-    if (this.freeTop > 0) s = this.freeList[--this.freeTop]!;
+    if (this.freeTop > 0) s = this.freeList[this.freeTop - 1]!;
     else {
       if (this.top === this.cap) this.grow(this.cap * 2);
-      s = this.top++;
+      s = this.top;
     }
+    const existing = this.index.insertIfAbsent(mac, s);
+    if (existing >= 0) return existing;
+    if (this.freeTop > 0) this.freeTop--;
+    else this.top++;
     this.macs[s] = mac;
     this.loc[s] = noLocation;
     this.seq[s] = 0;
@@ -544,7 +548,6 @@ export class VniTable {
     this.rIp[s] = -1;
     this.bindRefs[s] = 0;
     this.moves[s] = 0;
-    this.index.set(mac, s);
     return s;
   }
 

@@ -1,0 +1,97 @@
+/**
+ * VTEP tables: install then withdraw 1M MAC/IP routes (one VNI, 100 remote VTEPs), time and
+ * memory per route, printed next to a bare `Map` baseline doing the same keyed work in the same
+ * run. Goal (issue 5): <= 0.5 s and <= 300 bytes per route.
+ *
+ *   node --expose-gc --import tsx bench/vtep.bench.ts [routes]
+ */
+import { VtepTables } from '../src/vtep/tables.js';
+import { quietObserver } from '../src/vtep/vni.js';
+import { resolveMobility } from '../src/vtep/mobility.js';
+
+const n = Number(process.argv[2] ?? 1_000_000);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function mem(): number {
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+// inputs, prepared outside the timed sections: MAC as a 48-bit number, IPv4 as a 32-bit number
+const macs = new Float64Array(n);
+const ips = new Uint32Array(n);
+for (let i = 0; i < n; i++) {
+  macs[i] = 0x02_00_00_00_00_00 + i * 7919; // locally administered, spread out
+  ips[i] = (0x0a000000 + i) >>> 0;
+}
+
+interface Row { name: string; installMs: number; withdrawMs: number; bytes: number }
+
+function runTables(): Row {
+  const before = mem();
+  const tables = new VtepTables('192.0.2.1', resolveMobility(undefined), quietObserver, () => 0);
+  const t = tables.addVni(100);
+  const vteps = new Int32Array(100);
+  const rds = new Int32Array(100);
+  for (let v = 0; v < 100; v++) {
+    vteps[v] = tables.vteps.intern(`192.0.2.${v + 10}`);
+    rds[v] = tables.rds.intern(`192.0.2.${v + 10}:100`);
+  }
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const v = i % 100;
+    t.installRemote(macs[i]!, ips[i]!, rds[v]!, vteps[v]!, 0, false);
+  }
+  const installMs = performance.now() - t0;
+  const bytes = mem() - before;
+  if (t.size !== n || t.resolve(ips[n - 1]!) !== macs[n - 1]) throw new Error('tables lost routes');
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) t.uninstallRemote(macs[i]!, ips[i]!, rds[i % 100]!);
+  const withdrawMs = performance.now() - t0;
+  if (t.size !== 0) throw new Error('tables kept routes');
+  return { name: 'VniTable (MAC->VTEP, IP->MAC)', installMs, withdrawMs, bytes };
+}
+
+function runMap(): Row {
+  const before = mem();
+  const byMac = new Map<number, number>();
+  const byIp = new Map<number, number>();
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    byMac.set(macs[i]!, i % 100);
+    byIp.set(ips[i]!, macs[i]!);
+  }
+  const installMs = performance.now() - t0;
+  const bytes = mem() - before;
+  if (byMac.size !== n) throw new Error('map lost routes');
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    byMac.delete(macs[i]!);
+    byIp.delete(ips[i]!);
+  }
+  const withdrawMs = performance.now() - t0;
+  return { name: 'bare Map x2 (baseline)', installMs, withdrawMs, bytes };
+}
+
+// warm up both paths on a small run so the timed run measures optimised code
+const rows: Row[] = [];
+runMap();
+runTables();
+rows.push(runMap(), runTables());
+
+console.log(`\nVTEP tables: ${n.toLocaleString('en')} MAC/IP routes${gc ? '' : ' (run with --expose-gc for exact memory)'}`);
+console.log('name'.padEnd(32), 'install ms'.padStart(11), 'withdraw ms'.padStart(12), 'total s'.padStart(8), 'bytes/route'.padStart(12));
+for (const r of rows) {
+  console.log(
+    r.name.padEnd(32),
+    r.installMs.toFixed(0).padStart(11),
+    r.withdrawMs.toFixed(0).padStart(12),
+    ((r.installMs + r.withdrawMs) / 1000).toFixed(3).padStart(8),
+    (r.bytes / n).toFixed(0).padStart(12),
+  );
+}
+const ours = rows[1]!;
+const ok = (ours.installMs + ours.withdrawMs) / 1000 <= 0.5 && ours.bytes / n <= 300;
+console.log(`goal <= 0.5 s and <= 300 B/route: ${ok ? 'met' : 'NOT met'}`);

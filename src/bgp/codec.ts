@@ -105,7 +105,7 @@ export function decodeMessage(bytes: Buffer, options?: CodecOptions): BgpMessage
   try {
     return codec.decode(bytes, 0, length, options);
   } catch (e) {
-    throw asBgpError(e, () => codec.fallback(`${codec.type}: ${String(e)}`));
+    throw asBgpError(e, () => codec.fallback(`internal error in ${codec.type}: ${String(e)}`));
   }
 }
 

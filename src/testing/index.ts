@@ -1,3 +1,4 @@
 /** `bgp-evpn/testing` */
 export {};
+export * from './bgp.js';
 export * from './evpn.js';

@@ -306,7 +306,8 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
       sender = macToNumber(req.senderMac);
       const senderIp = ipToKey(req.senderIp);
       const unspecified = senderIp === 0 || (typeof senderIp === 'string' && /^\0{16}$/.test(senderIp));
-      if (!unspecified && t.location(sender) === localLocation && t.resolve(senderIp) !== sender) {
+      // a local host's own address, not yet bound locally (a remote route may still hold it: a move)
+      if (!unspecified && t.location(sender) === localLocation && !t.localIpsOf(sender).includes(senderIp)) {
         if (t.addLocalIp(sender, senderIp)) this.reoriginate(t, sender);
       }
       const m = t.resolve(ipToKey(req.targetIp));

@@ -191,7 +191,7 @@ export function decodeAttributes(
 export function attributeError(e: unknown, codec: AttrCodec, attrBytes: Buffer): BgpError {
   if (!(e instanceof BgpError)) {
     // a codec bug (missing bounds check): still only BgpError leaves the decoder
-    return new UpdateMessageError(UpdateSubcode.malformedAttributeList, `attribute ${codec.code}: ${String(e)}`, {
+    return new UpdateMessageError(UpdateSubcode.malformedAttributeList, `internal error in attribute ${codec.code}: ${String(e)}`, {
       data: attrBytes,
       action: 'session-reset',
     });

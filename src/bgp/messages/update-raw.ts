@@ -106,7 +106,7 @@ export function parseUpdateRaw(msg: Buffer, options?: CodecOptions): RawUpdate {
     return parse(msg, options);
   } catch (e) {
     if (e instanceof BgpError) throw e;
-    throw new UpdateMessageError(UpdateSubcode.malformedAttributeList, `UPDATE: ${String(e)}`);
+    throw new UpdateMessageError(UpdateSubcode.malformedAttributeList, `internal error in UPDATE: ${String(e)}`);
   }
 }
 

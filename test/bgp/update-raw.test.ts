@@ -102,7 +102,7 @@ describe('encodeUpdateRaw', () => {
     expect(w.attributes[0]).toMatchObject({ type: 'mp-unreach', afi: 1, safi: 1 });
     const a = decodeMessage(msgs[1]!, { extendedMessage: true }) as UpdateMessage;
     expect(a.attributes[0]).toMatchObject({ type: 'mp-reach', afi: 1, safi: 1, nextHops: ['2001:db8::1'] });
-    expect((a.attributes[0] as { nlri: unknown[] }).nlri.length).toBe(3000);
+    expect((a.attributes[0] as unknown as { nlri: unknown[] }).nlri.length).toBe(3000);
     expect(a.error).toBeUndefined();
   });
 

@@ -47,11 +47,23 @@ interface Group {
   nlri: Buffer[];
 }
 
+interface Batch {
+  groups: Map<string, Group>;
+  withdraws: Buffer[];
+  adv: Map<string, Route>;
+  n: number;
+}
+
 export class AdjRibOut {
   /** family -> destination keys to (re)consider. */
   private readonly pending = new Map<number, Set<string>>();
   /** family -> key -> the route last advertised (its NLRI bytes are needed to withdraw). */
   private readonly advertised = new Map<number, Map<string, Route>>();
+  /**
+   * family -> a live iterator over the Loc-RIB's destination keys (initial table, refresh):
+   * the whole table is walked lazily instead of copied into `pending` (O(1) memory).
+   */
+  private readonly walks = new Map<number, Iterator<string>>();
   /** Callbacks owed once a family's pending set drains: End-of-RIB (RFC 4724 2) or EoRR (RFC 7313 4). */
   private readonly owed = new Map<number, (family: number) => void>();
   /** Number of UPDATE messages and NLRI sent (for tests and stats). */
@@ -67,11 +79,16 @@ export class AdjRibOut {
     private readonly batch = 2048,
   ) {}
 
-  /** Destinations waiting to be considered. */
+  /** Destinations marked and waiting to be considered (not counting a table walk). */
   get pendingCount(): number {
     let n = 0;
     for (const s of this.pending.values()) n += s.size;
     return n;
+  }
+
+  /** Whether anything (marks or a table walk) is waiting. */
+  get busy(): boolean {
+    return this.walks.size > 0 || this.pendingCount > 0;
   }
 
   /** Destinations currently advertised in a family. */
@@ -95,19 +112,20 @@ export class AdjRibOut {
   }
 
   /**
-   * Queue the whole table of a family (initial advertisement or route refresh); `done` runs
-   * once everything queued so far for the family is written (End-of-RIB, EoRR).
+   * Walk the whole table of a family (initial advertisement or route refresh); `done` runs
+   * once the walk and everything marked so far for the family are written (End-of-RIB, EoRR).
+   * `keys` should be a live iterator (a Map's keys): destinations added during the walk are
+   * reached by it or by `mark`.
    */
   markAll(family: number, keys: Iterable<string>, done?: (family: number) => void): void {
-    for (const k of keys) this.mark(family, k);
-    const adv = this.advertised.get(family);
-    if (adv !== undefined) for (const k of adv.keys()) this.mark(family, k);
+    this.walks.set(family, keys[Symbol.iterator]());
     if (done !== undefined) this.owed.set(family, done);
   }
 
   /** Forget everything (the session went down). */
   reset(): void {
     this.pending.clear();
+    this.walks.clear();
     this.advertised.clear();
     this.owed.clear();
   }
@@ -117,9 +135,12 @@ export class AdjRibOut {
    * again on 'drain'). At most one batch is produced after the sink says it is full.
    */
   flush(): boolean {
-    for (const [family, keys] of this.pending) {
-      while (keys.size > 0) {
-        if (!this.flushBatch(family, keys)) return false;
+    for (const family of [...this.pending.keys(), ...this.walks.keys()]) {
+      for (;;) {
+        const keys = this.pending.get(family);
+        const walk = this.walks.get(family);
+        if ((keys === undefined || keys.size === 0) && walk === undefined) break;
+        if (!this.flushBatch(family, keys, walk)) return false;
       }
       this.pending.delete(family);
       this.settle(family);
@@ -135,46 +156,68 @@ export class AdjRibOut {
     done(family);
   }
 
-  private flushBatch(family: number, keys: Set<string>): boolean {
-    const groups = new Map<string, Group>();
-    const withdraws: Buffer[] = [];
+  private flushBatch(family: number, keys: Set<string> | undefined, walk: Iterator<string> | undefined): boolean {
+    const b: Batch = { groups: new Map(), withdraws: [], adv: this.advertisedTable(family), n: 0 };
+    if (keys !== undefined) {
+      for (const key of keys) {
+        keys.delete(key);
+        this.consider(family, key, b);
+        if (b.n >= this.batch) break;
+      }
+    }
+    while (walk !== undefined && b.n < this.batch) {
+      const it = walk.next();
+      if (it.done === true) {
+        this.walks.delete(family);
+        break;
+      }
+      this.consider(family, it.value, b);
+    }
+    return this.emit(family, b);
+  }
+
+  private advertisedTable(family: number): Map<string, Route> {
     let adv = this.advertised.get(family);
     if (adv === undefined) {
       adv = new Map();
       this.advertised.set(family, adv);
     }
-    let n = 0;
-    for (const key of keys) {
-      keys.delete(key);
-      const best = this.source.best(family, key);
-      const out = best === undefined ? undefined : this.source.exportRoute(family, best);
-      if (best !== undefined && out !== undefined) {
-        let g = groups.get(out.key);
-        if (g === undefined) {
-          g = { out, nlri: [] };
-          groups.set(out.key, g);
-        }
-        g.nlri.push(best.nlri);
-        adv.set(key, best);
-      } else {
-        const old = adv.get(key);
-        if (old !== undefined) {
-          withdraws.push(old.nlri);
-          adv.delete(key);
-        }
+    return adv;
+  }
+
+  /** Decide one destination: announce (grouped by outgoing attributes), withdraw, or nothing. */
+  private consider(family: number, key: string, b: Batch): void {
+    b.n++;
+    const best = this.source.best(family, key);
+    const out = best === undefined ? undefined : this.source.exportRoute(family, best);
+    if (best !== undefined && out !== undefined) {
+      let g = b.groups.get(out.key);
+      if (g === undefined) {
+        g = { out, nlri: [] };
+        b.groups.set(out.key, g);
       }
-      if (++n >= this.batch) break;
+      g.nlri.push(best.nlri);
+      b.adv.set(key, best);
+      return;
     }
+    const old = b.adv.get(key);
+    if (old !== undefined) {
+      b.withdraws.push(old.nlri);
+      b.adv.delete(key);
+    }
+  }
+
+  private emit(family: number, b: Batch): boolean {
     const afi = family >>> 8;
     const safi = family & 0xff;
     let ok = true;
-    if (withdraws.length > 0) {
+    if (b.withdraws.length > 0) {
       // IPv4 unicast withdraws go in the classic field (the packer picks it by an IPv4 next hop)
       const nextHops = afi === 1 && safi === 1 ? ipv4Withdraw : noNextHops;
-      for (const m of this.pack({ attributes: [], afi, safi, nextHops, nlri: [], withdrawn: withdraws })) ok = this.write(m) && ok;
-      this.withdrawn += withdraws.length;
+      for (const m of this.pack({ attributes: [], afi, safi, nextHops, nlri: [], withdrawn: b.withdraws })) ok = this.write(m) && ok;
+      this.withdrawn += b.withdraws.length;
     }
-    for (const g of groups.values()) {
+    for (const g of b.groups.values()) {
       for (const m of this.pack({ attributes: g.out.attributes, afi, safi, nextHops: g.out.nextHops, nlri: g.nlri })) ok = this.write(m) && ok;
       this.announced += g.nlri.length;
     }

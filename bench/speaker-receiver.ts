@@ -1,0 +1,38 @@
+/**
+ * Child process of bench/speaker.bench.ts: a BgpSpeaker that accepts one iBGP peer on loopback
+ * and reports (one JSON line on stdout) when its EVPN Loc-RIB holds `n` routes, with its peak
+ * RSS (VmHWM). Run alone, so its memory is its own.
+ *
+ *   node --import tsx bench/speaker-receiver.ts PORT N
+ */
+import { readFileSync } from 'node:fs';
+import { registerEvpn } from '../src/evpn/index.js';
+import { BgpSpeaker } from '../src/bgp/speaker.js';
+
+registerEvpn();
+const port = Number(process.argv[2]);
+const n = Number(process.argv[3]);
+
+function vm(field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  return m === null ? 0 : Number(m[1]) * 1024;
+}
+
+const s = new BgpSpeaker({ asn: 65000, routerId: '127.0.0.2', listen: { address: '127.0.0.1', port } });
+s.addPeer({ address: '127.0.0.1', asn: 65000, families: ['l2vpn-evpn'], passive: true, holdTime: 90 });
+let established = 0;
+s.on('established', () => {
+  established = performance.now();
+});
+await s.start();
+const baseline = vm('VmRSS');
+process.stdout.write(JSON.stringify({ ready: true, baseline }) + '\n');
+const deadline = Date.now() + 300_000;
+const timer = setInterval(() => {
+  if (s.routeCount('l2vpn-evpn') >= n || Date.now() > deadline) {
+    clearInterval(timer);
+    const done = performance.now();
+    process.stdout.write(JSON.stringify({ routes: s.routeCount('l2vpn-evpn'), sinceEstablishedMs: done - established, hwm: vm('VmHWM'), rss: vm('VmRSS'), heap: process.memoryUsage().heapUsed }) + '\n');
+    void s.stop().then(() => process.exit(0));
+  }
+}, 5);

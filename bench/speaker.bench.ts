@@ -1,0 +1,155 @@
+/**
+ * Receive N EVPN Type-2 routes over one real TCP session into the Loc-RIB: bgp-evpn's
+ * BgpSpeaker (a child process on loopback, so its peak RSS is its own) next to FRRouting's bgpd
+ * (in a network namespace, reached over a veth) receiving the same pre-encoded stream in the same
+ * run. Time = from the sender's Established to all N routes in the receiver's table; memory =
+ * the receiver's peak RSS (VmHWM). Goal (issue 4): <= 0.5x FRR's time and <= 0.3x its memory.
+ *
+ *   node --import tsx bench/speaker.bench.ts [N ...]        (default 100000 1000000)
+ *
+ * FRR needs root, `bgpd` and `zebra`; without them only bgp-evpn's row is printed.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { registerEvpn, macIpRoute, encodeEvpnRoute, type MacIpRoute } from '../src/evpn/index.js';
+import { encodeUpdateRaw } from '../src/bgp/codec.js';
+import { Session } from '../src/bgp/session/session.js';
+import type { PathAttribute } from '../src/bgp/types.js';
+
+registerEvpn();
+
+export interface Row {
+  name: string;
+  routes: number;
+  ms: number;
+  peakRssMiB: number;
+  note?: string;
+}
+
+const AS = 65000;
+
+/** N distinct Type-2 routes (MAC+IPv4) packed into 4096-byte UPDATEs, concatenated into ~256 KiB writes. */
+export function encodeStream(n: number, nextHop: string): Buffer[] {
+  const base = macIpRoute({ rd: `${nextHop}:100`, mac: '02:00:00:00:00:00', ip: '10.0.0.0', vni: 100, nextHop, routeTargets: ['65000:100'] });
+  const template = encodeEvpnRoute(base.nlri as MacIpRoute);
+  // MAC at body offset 8 (RD) + 10 (ESI) + 4 (tag) + 1 (length) after the 2-byte type/length
+  const macAt = 2 + 8 + 10 + 4 + 1;
+  const ipAt = macAt + 6 + 1;
+  const attrs: PathAttribute[] = [...base.attributes.filter((a) => a.type !== 'mp-reach'), { type: 'local-pref', value: 100 }];
+  const all = Buffer.allocUnsafe(template.length * n);
+  const nlri: Buffer[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * template.length;
+    template.copy(all, o);
+    all.writeUInt32BE(i, o + macAt + 2);
+    all.writeUInt32BE((0x0a000000 + i) >>> 0, o + ipAt);
+    nlri[i] = all.subarray(o, o + template.length);
+  }
+  const msgs = encodeUpdateRaw({ attributes: attrs, afi: 25, safi: 70, nextHops: [nextHop], nlri }, { fourOctetAs: true });
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < msgs.length; ) {
+    let size = 0;
+    let j = i;
+    while (j < msgs.length && size < 256 * 1024) size += msgs[j++]!.length;
+    chunks.push(Buffer.concat(msgs.slice(i, j), size));
+    i = j;
+  }
+  return chunks;
+}
+
+/** Connect as an iBGP peer, and once Established write every chunk with backpressure. */
+async function send(chunks: Buffer[], peer: string, port: number, localAddress: string, until: () => Promise<void>): Promise<number> {
+  const s = new Session({ localAsn: AS, routerId: '198.18.0.254', peerAddress: peer, peerAsn: AS, peerPort: port, localAddress, families: [{ afi: 25, safi: 70 }], holdTime: 180, extendedMessage: false, connectRetryTime: 1 });
+  const up = new Promise<void>((resolve) => s.once('established', () => resolve()));
+  s.start();
+  await Promise.race([up, new Promise((_, reject) => setTimeout(() => reject(new Error('sender: no session')), 60_000))]);
+  const t0 = performance.now();
+  for (const c of chunks) {
+    if (!s.send(c)) await new Promise<void>((resolve) => s.once('drain', () => resolve()));
+  }
+  await until();
+  const ms = performance.now() - t0;
+  await s.stop();
+  return ms;
+}
+
+async function ours(chunks: Buffer[], n: number): Promise<Row> {
+  const port = 20000 + (process.pid % 20000);
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', `${here}speaker-receiver.ts`, String(port), String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const it = lines[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, number>> => JSON.parse(String((await it.next()).value)) as Record<string, number>;
+  try {
+    await next(); // ready
+    let result: Record<string, number> = {};
+    const ms = await send(chunks, '127.0.0.1', port, '127.0.0.1', async () => { result = await next(); });
+    if (result.routes !== n) throw new Error(`bgp-evpn received ${result.routes} of ${n}`);
+    return { name: 'bgp-evpn BgpSpeaker', routes: n, ms, peakRssMiB: result.hwm! / 2 ** 20 };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+async function frr(chunks: Buffer[], n: number): Promise<Row | undefined> {
+  const { missingReal } = await import('../test/helpers/netns.js');
+  if (process.getuid?.() !== 0 || missingReal(['bgpd', 'zebra', 'vtysh']) !== undefined) return undefined;
+  const { Topology } = await import('../test/interop/harness/topology.js');
+  const { Frr } = await import('../test/interop/harness/frr.js');
+  const topo = await Topology.create({ nodes: 1, root: true, firstOctet: 57, prefix: 'sb' });
+  try {
+    const node = topo.node(0);
+    const f = await Frr.start(topo.lab, { ns: node.ns, asn: AS, routerId: node.vtep, octet: node.octet, neighbors: [{ address: topo.rootIp!, asn: AS, passive: true, holdTime: 180 }] });
+    const pfx = (): number => {
+      let found = 0;
+      const walk = (v: unknown): void => {
+        if (v === null || typeof v !== 'object') return;
+        for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+          if (k === 'pfxRcd' && typeof x === 'number') found = Math.max(found, x);
+          else walk(x);
+        }
+      };
+      walk(f.evpnSummary());
+      return found;
+    };
+    const ms = await send(chunks, node.ip, 179, topo.rootIp!, async () => {
+      const end = Date.now() + 120_000;
+      while (pfx() < n) {
+        if (Date.now() > end) throw new Error(`FRR: ${pfx()} of ${n} after 120 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    const pid = f.pids.bgpd;
+    const hwm = pid === undefined ? 0 : Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    await f.stop();
+    return { name: 'FRR bgpd', routes: n, ms, peakRssMiB: hwm / 2 ** 20, note: 'polled via vtysh every 50 ms' };
+  } finally {
+    await topo.destroy();
+  }
+}
+
+export async function run(sizes: readonly number[] = [100_000, 1_000_000]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const t = performance.now();
+    const ourChunks = encodeStream(n, '127.0.0.1');
+    const encodeMs = performance.now() - t;
+    const a = await ours(ourChunks, n);
+    rows.push({ ...a, note: `stream pre-encoded in ${encodeMs.toFixed(0)} ms (${ourChunks.reduce((s, c) => s + c.length, 0) >> 20} MiB)` });
+    const f = await frr(encodeStream(n, '198.18.0.1'), n);
+    if (f !== undefined) {
+      rows.push(f);
+      rows.push({ name: 'ratio bgp-evpn / FRR', routes: n, ms: a.ms / f.ms, peakRssMiB: a.peakRssMiB / f.peakRssMiB, note: 'goal <= 0.5 time, <= 0.3 memory' });
+    }
+  }
+  return rows;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const rows = await run(sizes.length > 0 ? sizes : undefined);
+  console.table(rows.map((r) => ({ ...r, ms: r.name.startsWith('ratio') ? r.ms.toFixed(2) : r.ms.toFixed(0), peakRssMiB: r.name.startsWith('ratio') ? r.peakRssMiB.toFixed(2) : r.peakRssMiB.toFixed(0) })));
+  process.exit(0);
+}

@@ -346,6 +346,55 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     expect(drained).toBe(true);
   });
 
+  /** A scripted client at 10.0.0.2 dialling our passive session at 10.0.0.1. */
+  async function rawClient(f: Fabric, gracefulRestart: boolean): Promise<{ t: Transport; got: Buffer[] }> {
+    const t = await f.net.host(ids.b.address).connect(ids.a.address, 179);
+    const got: Buffer[] = [];
+    const framer = new Framer();
+    t.on('data', (d) => {
+      for (const m of framer.push(d)) got.push(Buffer.from(m));
+    });
+    const gr = gracefulRestart ? { gracefulRestart: { restartTime: 120, families: [{ ...evpn, forwardingPreserved: true }] } } : {};
+    t.write(encodeMessage(buildOpen({ localAsn: ids.b.asn, routerId: ids.b.routerId, peerAddress: ids.a.address, peerAsn: ids.a.asn, families: [evpn], holdTime: 30, ...gr })));
+    t.write(keepalive);
+    return { t, got };
+  }
+
+  it('graceful restart (RFC 4724 4.2): a new OPEN from the restarted peer replaces the old session', async () => {
+    const f = fabric();
+    const a = await peer(f, 'a', { passive: true });
+    a.session.start();
+    const first = await rawClient(f, true);
+    await until(f.clock, 'established', () => a.session.state === 'Established');
+    expect(a.session.negotiated?.gracefulRestart?.restartTime).toBe(120);
+    const second = await rawClient(f, true);
+    await until(f.clock, 'old connection closed', () => first.t.closed);
+    await until(f.clock, 'established again', () => a.session.state === 'Established' && a.states.length > 4);
+    expect(a.states.slice(3)).toEqual([
+      ['OpenConfirm', 'Established', 'keepalive-received'],
+      ['Established', 'OpenSent', 'peer-restarted'],
+      ['OpenSent', 'OpenConfirm', 'open-received'],
+      ['OpenConfirm', 'Established', 'keepalive-received'],
+    ]);
+    // no NOTIFICATION on the dead connection, a fresh OPEN on the new one
+    expect(notif(first.got)).toEqual([]);
+    expect(types(second.got).slice(0, 2)).toEqual([1, 4]);
+    expect(second.t.closed).toBe(false);
+  });
+
+  it('without graceful restart a second connection to an Established session gets Cease/7', async () => {
+    const f = fabric();
+    const a = await peer(f, 'a', { passive: true });
+    a.session.start();
+    const first = await rawClient(f, false);
+    await until(f.clock, 'established', () => a.session.state === 'Established');
+    const second = await rawClient(f, false);
+    await until(f.clock, 'second closed', () => second.t.closed);
+    expect(notif(second.got)).toEqual(['6/7']);
+    expect(first.t.closed).toBe(false);
+    expect(a.session.state).toBe('Established');
+  });
+
   it('listener: an unknown address gets Cease/5 without an OPEN and is closed', async () => {
     const f = fabric();
     await peer(f, 'a', { passive: true });

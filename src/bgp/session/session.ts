@@ -149,7 +149,9 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
       this.fire(p, 'TcpConnectionConfirmed');
       return;
     }
-    if (this.secondary === undefined && p.state !== 'Established') {
+    // RFC 4724 4.2: a peer that negotiated graceful restart may come back while we still think
+    // the old session is up; its new connection is tracked too
+    if (this.secondary === undefined && (p.state !== 'Established' || p.negotiated?.gracefulRestart !== undefined)) {
       // 6.8: track the second connection until its OPEN arrives
       const c = this.newConnection('inbound');
       c.state = 'Active';
@@ -533,8 +535,15 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     const delayed = c.isRunning('delayOpen');
     // RFC 4271 6.8: a connection already in OpenConfirm with the same peer collides with this one
     const other = c === this.primary ? this.secondary : this.primary;
-    if (other !== undefined && (other.state === 'OpenConfirm' || other.state === 'Established')) {
-      const loser = other.state === 'Established' ? c : collisionLoser(other, c, this.config.routerId, open.routerId, this.config.localAsn, c.negotiated.peerAsn);
+    if (other !== undefined && other.state === 'Established') {
+      // RFC 4724 4.2: an OPEN on a new connection from a peer with graceful restart means it
+      // restarted: the old connection is gone (its routes become stale at the speaker)
+      if (other.negotiated?.gracefulRestart === undefined || c.direction !== 'inbound') return this.fire(c, 'OpenCollisionDump');
+      this.pendingReason = 'peer-restarted';
+      this.fire(other, 'TcpConnectionFails');
+      this.pendingReason = undefined;
+    } else if (other !== undefined && other.state === 'OpenConfirm') {
+      const loser = collisionLoser(other, c, this.config.routerId, open.routerId, this.config.localAsn, c.negotiated.peerAsn);
       if (loser === c) return this.fire(c, 'OpenCollisionDump');
       this.fire(other, 'OpenCollisionDump');
     }

@@ -49,7 +49,9 @@ export type StateChangeReason =
   /** an event the state does not expect (RFC 6608); we sent an FSM-error NOTIFICATION */
   | 'fsm-error'
   /** connection collision (RFC 4271 6.8): this connection lost, Cease/7 sent on it */
-  | 'collision';
+  | 'collision'
+  /** a graceful-restart peer opened a new session while the old one looked up (RFC 4724 4.2) */
+  | 'peer-restarted';
 
 // ---------------------------------------------------------------- Clock
 

@@ -56,6 +56,13 @@ export function uniqueName(prefix: string): string {
 export class Lab {
   readonly namespaces: string[] = [];
   readonly children: ChildProcess[] = [];
+  /** Extra clean-up steps (run by destroy() after the processes are killed, before the namespaces go). */
+  readonly cleanups: (() => void | Promise<void>)[] = [];
+
+  /** Register a clean-up step for destroy() (e.g. removing a daemon's run directory). */
+  onDestroy(fn: () => void | Promise<void>): void {
+    this.cleanups.push(fn);
+  }
 
   addNamespace(name: string): string {
     sh('ip', ['netns', 'add', name]);
@@ -108,6 +115,9 @@ export class Lab {
 
   async destroy(): Promise<void> {
     for (const c of this.children.splice(0).reverse()) await this.kill(c);
+    for (const fn of this.cleanups.splice(0).reverse()) {
+      try { await fn(); } catch (e) { console.error(`lab clean-up failed: ${String(e)}`); }
+    }
     for (const ns of this.namespaces.splice(0).reverse()) {
       // anything still inside (a daemon that forked) is killed by PID before the namespace goes
       let pids: string[] = [];

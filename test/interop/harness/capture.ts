@@ -2,8 +2,8 @@
  * Bounded packet capture in a test namespace, and BGP message extraction from the pcap.
  *
  * `Capture.start()` runs `timeout SECONDS tcpdump -i IF -s 0 -U -c MAX -w FILE FILTER` in the
- * namespace (bounded in time and in packets; `-U` writes each packet at once so a stop loses
- * nothing) and waits until tcpdump says it is listening. `stop()` kills `timeout` by PID (it
+ * namespace (bounded in time and in packets; `--immediate-mode -U` hands each packet over and
+ * writes it at once, so a stop loses nothing) and waits until tcpdump says it is listening. `stop()` kills `timeout` by PID (it
  * forwards the TERM to tcpdump).
  *
  * `bgpStreams()` reads the pcap itself (classic libpcap format, Ethernet, IPv4/IPv6, TCP),
@@ -46,7 +46,10 @@ export class Capture {
     const max = opts.maxPackets ?? 20_000;
     if (!(seconds > 0 && seconds <= 600) || !(max > 0 && max <= 200_000)) throw new Error('capture limits: 1..600 s, 1..200000 packets');
     c.child = lab.spawn(ns, 'timeout', [
-      String(seconds), 'tcpdump', '-i', opts.iface ?? 'eth0', '-s', '0', '-U', '-n', '-c', String(max), '-w', file,
+      // --immediate-mode: without it packets wait in the kernel ring (TPACKET_V3 block timeout)
+      // and the ones still there when tcpdump is stopped are lost: the end of a session
+      // (the NOTIFICATION, the last withdrawals) went missing that way.
+      String(seconds), 'tcpdump', '-i', opts.iface ?? 'eth0', '-s', '0', '-U', '--immediate-mode', '-n', '-c', String(max), '-w', file,
       ...(opts.filter ?? 'tcp port 179').split(' '),
     ]);
     const out = () => (c.child as ChildProcess & { output?: () => string }).output?.() ?? '';
@@ -60,10 +63,27 @@ export class Capture {
     return c;
   }
 
-  /** Stop tcpdump (by the PID of its `timeout` parent) and wait for the file to be complete. */
-  async stop(): Promise<void> {
-    if (this.child !== undefined) await this.lab.kill(this.child);
-    this.child = undefined;
+  /** Whether tcpdump is still running (false once it hit a limit or was stopped). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** tcpdump's messages (stderr), e.g. its closing packet counts. */
+  output(): string {
+    return (this.child as (ChildProcess & { output?: () => string }) | undefined)?.output?.() ?? '';
+  }
+
+  /**
+   * Stop tcpdump (by the PID of its `timeout` parent) and wait for the file to be complete.
+   * Returns false (and prints tcpdump's output) when it had already stopped by itself: the
+   * capture hit its time or packet limit and may be missing the end.
+   */
+  async stop(): Promise<boolean> {
+    if (this.child === undefined) return true;
+    const wasRunning = this.running;
+    if (!wasRunning) console.error(`--- tcpdump in ${this.ns} had stopped early (exit ${String(this.child.exitCode)}):\n${this.output()}`);
+    await this.lab.kill(this.child);
+    return wasRunning;
   }
 }
 
@@ -231,6 +251,8 @@ export interface TsharkPdu {
   readonly frame: number;
   readonly src: string;
   readonly dst: string;
+  /** `src:port>dst:port`, as `CapturedMessage.flow`. */
+  readonly flow: string;
   readonly tree: TsharkTree;
 }
 
@@ -242,7 +264,7 @@ export interface TsharkPdu {
 export function tsharkBgp(file: string, port = 179): TsharkPdu[] {
   const out = sh('tshark', [
     '-r', file, '-d', `tcp.port==${port},bgp`, '-o', 'tcp.desegment_tcp_streams:TRUE',
-    '-Y', 'bgp', '-T', 'json', '-x', '--no-duplicate-keys', '-J', 'frame ip ipv6 bgp',
+    '-Y', 'bgp', '-T', 'json', '-x', '--no-duplicate-keys', '-J', 'frame ip ipv6 tcp bgp',
   ], { timeoutMs: 60_000 });
   const packets = JSON.parse(out) as { _source: { layers: Record<string, unknown> } }[];
   const pdus: TsharkPdu[] = [];
@@ -252,10 +274,12 @@ export function tsharkBgp(file: string, port = 179): TsharkPdu[] {
     const ipl = (layers.ip ?? layers.ipv6) as TsharkTree | undefined;
     const src = String(ipl?.['ip.src'] ?? ipl?.['ipv6.src'] ?? '');
     const dst = String(ipl?.['ip.dst'] ?? ipl?.['ipv6.dst'] ?? '');
+    const tcp = layers.tcp as TsharkTree | undefined;
+    const flow = `${src}:${String(tcp?.['tcp.srcport'] ?? '')}>${dst}:${String(tcp?.['tcp.dstport'] ?? '')}`;
     const bgp = layers.bgp;
     const list = Array.isArray(bgp) ? bgp : [bgp];
     for (const tree of list) {
-      if (tree !== undefined && typeof tree === 'object') pdus.push({ frame, src, dst, tree: tree as TsharkTree });
+      if (tree !== undefined && typeof tree === 'object') pdus.push({ frame, src, dst, flow, tree: tree as TsharkTree });
     }
   }
   return pdus;

@@ -109,8 +109,9 @@ export class Frr {
     if ((opts.vnis?.length ?? 0) > 2) throw new Error('at most 2 VNIs');
     const dir = mkdtempSync(join(tmpdir(), 'bgp-evpn-frr-'));
     const f = new Frr(lab, opts, dir);
+    lab.onDestroy(() => rmSync(dir, { recursive: true, force: true }));
     (opts.vnis ?? []).forEach((v, k) => f.vnis.push(makeVni(lab, opts, v, k)));
-    writeFileSync(join(dir, 'zebra.conf'), `hostname ${opts.ns}\nlog file ${dir}/zebra.log informational\n`);
+    writeFileSync(join(dir, 'zebra.conf'), `hostname frr${opts.octet}\nlog file ${dir}/zebra.log informational\n`);
     writeFileSync(join(dir, 'bgpd.conf'), bgpdConfig(opts, dir));
     const { uid, gid } = frrIds();
     chownSync(dir, uid, gid);
@@ -289,7 +290,7 @@ function hex(n: number): string {
 }
 
 function bgpdConfig(o: FrrOptions, dir: string): string {
-  const l: string[] = [`hostname ${o.ns}`, `log file ${dir}/bgpd.log informational`, '!', `router bgp ${o.asn}`];
+  const l: string[] = [`hostname frr${o.octet}`, `log file ${dir}/bgpd.log informational`, '!', `router bgp ${o.asn}`];
   l.push(` bgp router-id ${checkLabAddress(o.routerId)}`, ' no bgp default ipv4-unicast', ' no bgp ebgp-requires-policy');
   l.push(' no bgp network import-check', ' bgp log-neighbor-changes');
   for (const n of o.neighbors) {

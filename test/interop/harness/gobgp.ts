@@ -97,7 +97,9 @@ export type GobgpEvpnRoute =
       readonly labels: readonly [number] | readonly [number, number];
       readonly rd: string;
       readonly routerMac?: string;
+      /** Not accepted by the gobgp 3.10 CLI after `encap` ("encap should have one argument"). */
       readonly defaultGateway?: boolean;
+      /** Not accepted by the gobgp 3.10 CLI for macadv ("encap should have one argument"). */
       readonly macMobility?: { readonly sequence: number; readonly sticky?: boolean };
     })
   | (GobgpCommonAttrs & {
@@ -123,7 +125,7 @@ export type GobgpEvpnRoute =
       readonly etag?: number;
       readonly label: number;
       readonly rd: string;
-      readonly esiLabel?: { readonly label: number; readonly mode: 'single-active' | 'all-active' };
+      readonly esiLabel?: { readonly label: number };
     })
   | (GobgpCommonAttrs & {
       readonly type: 'esi';
@@ -199,7 +201,9 @@ export function evpnRouteWords(r: GobgpEvpnRoute, withdraw = false): string[] {
     case 'a-d':
       w.push('a-d', 'esi', ...esiWords(r.esi), 'etag', String(r.etag ?? 0), 'label', String(r.label), 'rd', r.rd);
       w.push(...commonWords(r, withdraw));
-      if (!withdraw && r.esiLabel !== undefined) w.push('esi-label', String(r.esiLabel.label), r.esiLabel.mode);
+      // gobgp 3.10's CLI takes only the label here ("esi-label should have one argument"):
+      // the mode words of its usage text are refused, so the flags byte is always 0 (all-active)
+      if (!withdraw && r.esiLabel !== undefined) w.push('esi-label', String(r.esiLabel.label));
       return w;
     case 'esi':
       w.push('esi', checkLabAddress(r.ip), 'esi', ...esiWords(r.esi), 'rd', r.rd);
@@ -267,6 +271,7 @@ export class Gobgp {
   static async start(lab: Lab, opts: GobgpOptions): Promise<Gobgp> {
     const dir = mkdtempSync(join(tmpdir(), 'bgp-evpn-gobgp-'));
     const g = new Gobgp(lab, opts, dir);
+    lab.onDestroy(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(g.configPath, toml(opts));
     try {
       nsExec(opts.ns, 'gobgpd', ['-d', '-f', g.configPath, '-t', 'toml'], 10_000);
@@ -318,7 +323,12 @@ export class Gobgp {
 
   /** Run the gobgp CLI against this instance; returns stdout. */
   cli(args: readonly string[], timeoutMs = 10_000): string {
-    return nsExec(this.ns, 'gobgp', ['-u', '127.0.0.1', '-p', String(this.opts.apiPort ?? 50051), ...args], timeoutMs);
+    try {
+      return nsExec(this.ns, 'gobgp', ['-u', '127.0.0.1', '-p', String(this.opts.apiPort ?? 50051), ...args], timeoutMs);
+    } catch (e) {
+      const x = e as { stdout?: string; stderr?: string };
+      throw new Error(`gobgp ${args.join(' ')} (in ${this.ns}) failed: ${(x.stdout ?? '').split('\n')[0] ?? ''} ${x.stderr ?? ''}`.trim(), { cause: e });
+    }
   }
 
   /** Run the gobgp CLI with `-j` and parse its JSON. */

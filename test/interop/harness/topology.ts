@@ -34,7 +34,7 @@ export const tenantPrefix = '198.51.100';
 /** Refuse any address outside loopback and the lab ranges (the network rule, checked in code). */
 export function checkLabAddress(addr: string): string {
   const a = addr.replace(/\/\d+$/, '');
-  if (/^127\./.test(a) || a === '::1' || a === '0.0.0.0') return addr;
+  if (/^127\./.test(a) || a === '::1' || a === '0.0.0.0' || a === '::') return addr;
   if (a.startsWith('198.18.0.') || a.startsWith('198.19.0.') || a.startsWith('198.51.100.')) return addr;
   if (a.toLowerCase().startsWith('2001:db8:18:')) return addr;
   throw new Error(`address ${addr} is outside loopback and the lab ranges (network rule)`);

@@ -1,0 +1,382 @@
+import { describe, expect, it, afterAll } from 'vitest';
+import {
+  BufferPool, DecapResult, DecapStatus, Endpoint, EtherType, FullUnderlay, Icmp6Type, UdpUnderlay, VirtualHost, VxlanEngine,
+  decapFull, decodeArp, decodeEthernet, decodeNeighborMessage, encodeEthernetHeader, encodeIpv6Header, formatIp, icmp6ChecksumValid,
+  macBytes, parseIp, setIcmp6Checksum, vxlanHeader, type LocalMacEvent,
+} from '../../src/dataplane/index.js';
+
+const macA = '02:00:00:00:00:0a';
+const macB = '02:00:00:00:00:0b';
+
+/** Two engines joined back to back by full-mode underlays (whole outer packets in memory). */
+function fabric(options: { pool?: BufferPool } = {}) {
+  const wire: Buffer[] = [];
+  const ends: FullUnderlay[] = [];
+  const mk = (local: string, peer: () => FullUnderlay | undefined, pool?: BufferPool) => new FullUnderlay({
+    localIp4: local, localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', ...(pool ? { pool } : {}),
+    sink: (buf, s, e) => {
+      wire.push(Buffer.from(buf.subarray(s, e)));
+      peer()?.receive(buf, s, e);
+    },
+  });
+  const ua = mk('198.18.1.1', () => ends[1], options.pool);
+  const ub = mk('198.18.1.2', () => ends[0]);
+  ends.push(ua, ub);
+  const a = new VxlanEngine({ underlay: ua });
+  const b = new VxlanEngine({ underlay: ub });
+  for (const [e, peer] of [[a, '198.18.1.2'], [b, '198.18.1.1']] as const) {
+    e.addVni(101);
+    e.setFloodList(101, [peer]);
+  }
+  const ha = new VirtualHost({ name: 'ha', mac: macA, ipv4: '10.0.0.1', ipv6: 'fd00::1' });
+  const hb = new VirtualHost({ name: 'hb', mac: macB, ipv4: '10.0.0.2', ipv6: 'fd00::2' });
+  a.attachPort(101, ha);
+  b.attachPort(101, hb);
+  return { a, b, ua, ub, ha, hb, wire };
+}
+
+/** An NS from `srcMac`/`srcIp` for `target`, with or without the source link-layer option. */
+function neighborSolicitation(srcMac: string, srcIp: string, target: string, withOption: boolean): Buffer {
+  const icmpLen = withOption ? 32 : 24;
+  const f = Buffer.alloc(14 + 40 + icmpLen);
+  const tgt = parseIp(target).bytes;
+  // solicited-node multicast 33:33:ff:xx:xx:xx
+  const dst = Buffer.from([0x33, 0x33, 0xff, tgt[13]!, tgt[14]!, tgt[15]!]);
+  let off = encodeEthernetHeader({ dst, src: macBytes(srcMac), etherType: EtherType.ipv6 }, f, 0);
+  const snm = Buffer.from('ff0200000000000000000001ff000000', 'hex');
+  tgt.copy(snm, 13, 13);
+  off = encodeIpv6Header({ src: parseIp(srcIp).bytes, dst: snm, nextHeader: 58, payloadLength: icmpLen, hopLimit: 255 }, f, off);
+  f[off] = Icmp6Type.neighborSolicitation;
+  tgt.copy(f, off + 8);
+  if (withOption) {
+    f[off + 24] = 1;
+    f[off + 25] = 1;
+    macBytes(srcMac).copy(f, off + 26);
+  }
+  setIcmp6Checksum(f, 14);
+  return f;
+}
+
+describe('VxlanEngine forwarding', () => {
+  it('two engines carry ping both ways; every packet on the wire decapsulates', async () => {
+    const { a, b, ha, hb, wire } = fabric();
+    expect(await ha.ping('10.0.0.2', { count: 3, timeoutMs: 200 })).toMatchObject({ transmitted: 3, received: 3 });
+    expect(await hb.ping('10.0.0.1', { count: 2, timeoutMs: 200 })).toMatchObject({ transmitted: 2, received: 2 });
+    expect(hb.counters.echoRepliesSent).toBe(3);
+    expect(ha.counters.echoRepliesSent).toBe(2);
+    const ca = a.vniCounters(101)!;
+    const cb = b.vniCounters(101)!;
+    expect(ca.encapFrames).toBe(cb.decapFrames);
+    expect(cb.encapFrames).toBe(ca.decapFrames);
+    expect(ca.arpFlooded).toBe(1); // the first ARP request: unknown target, flooded
+    const r = new DecapResult();
+    for (const p of wire) {
+      expect(decapFull(p, 0, p.length, r)).toBe(DecapStatus.ok);
+      expect(r.vni).toBe(101);
+      expect(r.srcPort).toBeGreaterThanOrEqual(49152);
+    }
+    expect(wire.length).toBe(ca.encapFrames + cb.encapFrames);
+  });
+
+  it('reports local MACs: learned, moved, removed', () => {
+    const e = new VxlanEngine();
+    e.addVni(7);
+    const events: string[] = [];
+    const off = e.onLocalMac((vni, mac, port, ev: LocalMacEvent) => events.push(`${vni} ${mac} ${port} ${ev}`));
+    const p1 = new Endpoint('p1');
+    const p2 = new Endpoint('p2');
+    e.attachPort(7, p1);
+    e.attachPort(7, p2);
+    const f = Buffer.alloc(60);
+    macBytes('ff:ff:ff:ff:ff:ff').copy(f, 0);
+    macBytes('02:00:00:00:00:99').copy(f, 6);
+    f.writeUInt16BE(0x88b5, 12);
+    p1.send(f);
+    p1.send(f); // no second report
+    p2.send(f);
+    e.detachPort(p2);
+    off();
+    p1.send(f);
+    expect(events).toEqual([
+      '7 02:00:00:00:00:99 p1 learned',
+      '7 02:00:00:00:00:99 p2 moved',
+      '7 02:00:00:00:00:99 p2 removed',
+    ]);
+    // relearned on p1 after the unsubscribe: in the table, but no event
+    expect(e.snapshot(7)!.localMacs).toEqual([{ mac: '02:00:00:00:00:99', port: 'p1' }]);
+  });
+
+  it('switches between local ports, floods unknown unicast, never sends underlay frames back (split horizon)', () => {
+    const sent: Buffer[] = [];
+    const u = new FullUnderlay({ localIp4: '198.18.1.1', localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', sink: (b, s, e) => { sent.push(Buffer.from(b.subarray(s, e))); } });
+    const e = new VxlanEngine({ underlay: u });
+    e.addVni(9);
+    e.setFloodList(9, ['198.18.1.2', '198.18.1.3', '198.18.1.2']);
+    expect(e.snapshot(9)!.floodList).toEqual(['198.18.1.2', '198.18.1.3']);
+    const got: Record<string, number> = { p1: 0, p2: 0 };
+    const p1 = new Endpoint('p1', () => { got.p1!++; });
+    const p2 = new Endpoint('p2', () => { got.p2!++; });
+    e.attachPort(9, p1);
+    e.attachPort(9, p2);
+    const f = Buffer.alloc(64);
+    macBytes('02:00:00:00:00:02').copy(f, 0);
+    macBytes('02:00:00:00:00:01').copy(f, 6);
+    f.writeUInt16BE(0x0800, 12);
+    // unknown unicast: to p2 and to both VTEPs
+    expect(p1.send(f)).toBe(true);
+    expect(got).toEqual({ p1: 0, p2: 1 });
+    expect(sent.length).toBe(2);
+    expect(e.vniCounters(9)!.unknownUnicast).toBe(1);
+    expect(e.vniCounters(9)!.floodReplicas).toBe(2);
+    // p2 answers: 02..01 is known on p1 now, switched locally
+    const g = Buffer.alloc(64);
+    macBytes('02:00:00:00:00:01').copy(g, 0);
+    macBytes('02:00:00:00:00:02').copy(g, 6);
+    expect(p2.send(g)).toBe(true);
+    expect(got).toEqual({ p1: 1, p2: 1 });
+    expect(sent.length).toBe(2);
+    expect(e.vniCounters(9)!.localSwitched).toBe(1);
+    // a broadcast from the underlay reaches both ports and nothing goes back out
+    const pkt = Buffer.alloc(50 + 64);
+    f.copy(pkt, 50);
+    macBytes('ff:ff:ff:ff:ff:ff').copy(pkt, 50);
+    const t = new FullUnderlay({ localIp4: '198.18.1.2', localMac: '02:ff:00:00:00:02', gatewayMac: '02:ff:00:00:00:01', sink: (b, s, en) => u.receive(b, s, en) });
+    const other = new VxlanEngine({ underlay: t });
+    other.addVni(9);
+    other.setFloodList(9, ['198.18.1.1']);
+    const src = new Endpoint('src');
+    other.attachPort(9, src);
+    src.send(pkt, 50, pkt.length);
+    expect(got).toEqual({ p1: 2, p2: 2 });
+    expect(sent.length).toBe(2);
+    // a remote MAC goes to its VTEP only
+    e.setRemoteMac(9, '02:00:00:00:00:77', '198.18.1.3');
+    macBytes('02:00:00:00:00:77').copy(f, 0);
+    expect(p1.send(f)).toBe(true);
+    expect(sent.length).toBe(3);
+    expect(formatIp(sent[2]!.subarray(30, 34))).toBe('198.18.1.3');
+    expect(e.remoteVtep('198.18.1.3')!.txPackets).toBe(2);
+    e.removeRemoteMac(9, '02:00:00:00:00:77');
+    expect(e.snapshot(9)!.remoteMacs).toEqual([]);
+  });
+
+  it('drops frames too big for the underlay MTU and counts them (inner 1450 + 14 over IPv4)', () => {
+    const sent: number[] = [];
+    const u = new FullUnderlay({ localIp4: '198.18.1.1', localIp6: 'fd00::1', localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', sink: (_b, s, e) => { sent.push(e - s); } });
+    const e = new VxlanEngine({ underlay: u, underlayMtu: 1500 });
+    e.addVni(5);
+    e.setRemoteMac(5, '02:00:00:00:00:02', '198.18.1.2');
+    e.setRemoteMac(5, '02:00:00:00:00:06', 'fd00::2');
+    const p = new Endpoint('p');
+    e.attachPort(5, p);
+    const frame = (len: number, dst: string) => {
+      const f = Buffer.alloc(len);
+      macBytes(dst).copy(f, 0);
+      macBytes('02:00:00:00:00:01').copy(f, 6);
+      f.writeUInt16BE(0x0800, 12);
+      return f;
+    };
+    expect(p.send(frame(1464, '02:00:00:00:00:02'))).toBe(true);
+    expect(p.send(frame(1465, '02:00:00:00:00:02'))).toBe(false);
+    expect(p.send(frame(1444, '02:00:00:00:00:06'))).toBe(true);
+    expect(p.send(frame(1445, '02:00:00:00:00:06'))).toBe(false);
+    expect(sent).toEqual([1464 + 50, 1444 + 70]);
+    expect(e.vniCounters(5)!.mtuDrops).toBe(2);
+    expect(e.portCounters(p)!.drops).toBe(2);
+  });
+
+  it('replicates a BUM frame from the pool without copying it; a foreign frame is copied once per replica', () => {
+    const pool = new BufferPool({ slots: 8, frameSize: 2048 });
+    const seen: { ip: string; frame: string; mem: boolean }[] = [];
+    const u = new FullUnderlay({
+      localIp4: '198.18.1.1', localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', pool,
+      sink: (b, s, e) => { seen.push({ ip: formatIp(b.subarray(s + 30, s + 34)), frame: b.subarray(s + 50, e).toString('hex'), mem: b === pool.memory }); },
+    });
+    const e = new VxlanEngine({ underlay: u });
+    e.addVni(3);
+    e.setFloodList(3, ['198.18.1.2', '198.18.1.3', '198.18.1.4']);
+    const p = new Endpoint('p');
+    e.attachPort(3, p);
+    const f = pool.alloc(100)!;
+    f.fill(0x5a);
+    macBytes('ff:ff:ff:ff:ff:ff').copy(f, 0);
+    macBytes('02:00:00:00:00:01').copy(f, 6);
+    expect(p.send(f)).toBe(true);
+    expect(seen.map((s) => s.ip)).toEqual(['198.18.1.2', '198.18.1.3', '198.18.1.4']);
+    expect(new Set(seen.map((s) => s.frame)).size).toBe(1);
+    expect(seen.every((s) => s.mem)).toBe(true);
+    expect(u.counters.copies).toBe(0);
+    expect(pool.available).toBe(7);
+    pool.free(f);
+    const g = Buffer.from(f);
+    expect(p.send(g)).toBe(true);
+    expect(u.counters.copies).toBe(3);
+    expect(pool.available).toBe(8);
+  });
+
+  it('counts unknown VNIs and decapsulation errors from the underlay', () => {
+    const sink: Buffer[] = [];
+    const u = new FullUnderlay({ localIp4: '198.18.1.1', localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', sink: (b, s, e) => { sink.push(Buffer.from(b.subarray(s, e))); } });
+    const e = new VxlanEngine({ underlay: u });
+    e.addVni(1);
+    e.setFloodList(1, ['198.18.1.2']);
+    const p = new Endpoint('p');
+    e.attachPort(1, p);
+    const f = Buffer.alloc(60, 1);
+    macBytes('ff:ff:ff:ff:ff:ff').copy(f, 0);
+    p.send(f);
+    const pkt = sink[0]!;
+    pkt.writeUInt32BE(0x00000200, 46); // VNI 2
+    u.receive(pkt);
+    expect(e.counters.unknownVni).toBe(1);
+    pkt[42] = 0; // flags without I
+    u.receive(pkt);
+    u.receive(Buffer.alloc(10));
+    expect(e.counters.decapErrors).toEqual({ badFlags: 1, tooShort: 1 });
+  });
+});
+
+describe('ARP/ND suppression', () => {
+  it('answers an ARP request for a known IP in place; floods unknown targets', async () => {
+    const { a, ha } = fabric();
+    a.setArpEntry(101, '10.0.0.99', '02:00:00:00:00:99');
+    const mac = await ha.resolve('10.0.0.99', { timeoutMs: 100 });
+    expect(mac?.toString('hex')).toBe('020000000099');
+    const c = a.vniCounters(101)!;
+    expect(c).toMatchObject({ arpAnswered: 1, arpSuppressed: 1, arpFlooded: 0, encapFrames: 0 });
+    expect(await ha.resolve('10.0.0.98', { timeoutMs: 20, tries: 1 })).toBeUndefined();
+    expect(c).toMatchObject({ arpAnswered: 1, arpFlooded: 1, encapFrames: 1 });
+    a.removeArpEntry(101, '10.0.0.99');
+    expect(a.snapshot(101)!.arpEntries).toEqual([]);
+  });
+
+  it('uses the lookup hook when the table has no entry', () => {
+    const e = new VxlanEngine();
+    e.addVni(4);
+    const asked: string[] = [];
+    e.setArpLookup(4, (r) => { asked.push(`${r.family} ${r.senderIp}>${r.targetIp} ${r.senderMac}`); return r.targetIp === '10.1.1.1' ? '02:00:00:00:01:01' : undefined; });
+    const replies: Buffer[] = [];
+    const p = new Endpoint('p', (b, s, en) => replies.push(Buffer.from(b.subarray(s, en))));
+    e.attachPort(4, p);
+    const req = Buffer.from('ffffffffffff02000000000108060001080006040001020000000001' + '0a010102' + '000000000000' + '0a010101', 'hex');
+    expect(p.send(req)).toBe(true);
+    expect(asked).toEqual(['4 10.1.1.2>10.1.1.1 02:00:00:00:00:01']);
+    const eth = decodeEthernet(replies[0]!, 0, replies[0]!.length)!;
+    expect(eth.dst.toString('hex')).toBe('020000000001');
+    expect(eth.src.toString('hex')).toBe('020000000101');
+    const arp = decodeArp(eth.payload, 0, eth.payload.length)!;
+    expect(arp.op).toBe(2);
+    expect(arp.senderMac.toString('hex')).toBe('020000000101');
+    expect(formatIp(arp.senderIp)).toBe('10.1.1.1');
+    expect(formatIp(arp.targetIp)).toBe('10.1.1.2');
+  });
+
+  it('never answers gratuitous ARP or probes; a known announcement is kept off the overlay', () => {
+    const sent: number[] = [];
+    const u = new FullUnderlay({ localIp4: '198.18.1.1', localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', sink: () => { sent.push(1); } });
+    const e = new VxlanEngine({ underlay: u });
+    e.addVni(4);
+    e.setFloodList(4, ['198.18.1.2']);
+    e.setArpEntry(4, '10.1.1.2', '02:00:00:00:00:01');
+    const p = new Endpoint('p');
+    e.attachPort(4, p);
+    const garp = Buffer.from('ffffffffffff02000000000108060001080006040001020000000001' + '0a010102' + '000000000000' + '0a010102', 'hex');
+    p.send(garp);
+    const probe = Buffer.from('ffffffffffff02000000000108060001080006040001020000000001' + '00000000' + '000000000000' + '0a010103', 'hex');
+    p.send(probe);
+    expect(e.vniCounters(4)).toMatchObject({ arpAnswered: 0, arpSuppressed: 1 });
+    expect(sent.length).toBe(1); // only the probe went out
+  });
+
+  for (const withOption of [true, false]) {
+    it(`answers a Neighbor Solicitation ${withOption ? 'with' : 'without'} a source link-layer option with a valid NA`, () => {
+      const e = new VxlanEngine();
+      e.addVni(6);
+      e.setArpEntry(6, 'fd00::99', '02:00:00:00:00:99');
+      const replies: Buffer[] = [];
+      const p = new Endpoint('p', (b, s, en) => replies.push(Buffer.from(b.subarray(s, en))));
+      e.attachPort(6, p);
+      p.send(neighborSolicitation('02:00:00:00:00:01', 'fd00::1', 'fd00::99', withOption));
+      p.send(neighborSolicitation('02:00:00:00:00:01', 'fd00::1', 'fd00::98', withOption));
+      expect(e.vniCounters(6)).toMatchObject({ ndAnswered: 1, ndFlooded: 1 });
+      expect(replies.length).toBe(1);
+      const na = replies[0]!;
+      expect(na.subarray(0, 12).toString('hex')).toBe('020000000001020000000099');
+      expect(icmp6ChecksumValid(na, 14)).toBe(true);
+      expect(na[14 + 7]).toBe(255);
+      expect(formatIp(na.subarray(22, 38))).toBe('fd00::99');
+      expect(formatIp(na.subarray(38, 54))).toBe('fd00::1');
+      const m = decodeNeighborMessage(na, 54, na.length)!;
+      expect(m.type).toBe(136);
+      expect(m.flags >>> 0).toBe(0x60000000); // solicited + override
+      expect(formatIp(m.target)).toBe('fd00::99');
+      expect(m.linkLayer!.toString('hex')).toBe('020000000099');
+    });
+  }
+
+  it('a virtual host answers NS and ICMPv6 echo for its own address', () => {
+    const e = new VxlanEngine();
+    e.addVni(6, { suppressArp: false });
+    const h = new VirtualHost({ mac: '02:00:00:00:00:66', ipv6: 'fd00::66' });
+    const replies: Buffer[] = [];
+    const p = new Endpoint('p', (b, s, en) => replies.push(Buffer.from(b.subarray(s, en))));
+    e.attachPort(6, h);
+    e.attachPort(6, p);
+    p.send(neighborSolicitation('02:00:00:00:00:01', 'fd00::1', 'fd00::66', true));
+    expect(h.counters.naSent).toBe(1);
+    const na = replies[0]!;
+    expect(icmp6ChecksumValid(na, 14)).toBe(true);
+    expect(decodeNeighborMessage(na, 54, 54 + na.readUInt16BE(18))!.linkLayer!.toString('hex')).toBe('020000000066');
+    // echo request fd00::1 -> fd00::66
+    const echo = Buffer.alloc(14 + 40 + 16);
+    let off = encodeEthernetHeader({ dst: macBytes('02:00:00:00:00:66'), src: macBytes('02:00:00:00:00:01'), etherType: EtherType.ipv6 }, echo, 0);
+    off = encodeIpv6Header({ src: parseIp('fd00::1').bytes, dst: parseIp('fd00::66').bytes, nextHeader: 58, payloadLength: 16 }, echo, off);
+    echo[off] = Icmp6Type.echoRequest;
+    echo.writeUInt16BE(0x1234, off + 4);
+    echo.write('payload!', off + 8);
+    setIcmp6Checksum(echo, 14);
+    p.send(echo);
+    const rep = replies[1]!;
+    expect(rep[54]).toBe(Icmp6Type.echoReply);
+    expect(icmp6ChecksumValid(rep, 14)).toBe(true);
+    expect(formatIp(rep.subarray(22, 38))).toBe('fd00::66');
+    expect(rep.subarray(62, 70).toString()).toBe('payload!');
+  });
+});
+
+describe('UDP underlay over loopback', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => { for (const c of closers) await c(); });
+
+  it('two engines ping each other through node:dgram with entropy source ports', async () => {
+    const net = `127.${77 + (process.pid % 100)}.${(process.pid >> 8) % 250}`;
+    const ua = await UdpUnderlay.open({ address4: `${net}.1`, sourcePorts: 2 });
+    const ub = await UdpUnderlay.open({ address4: `${net}.2`, sourcePorts: 2 });
+    const a = new VxlanEngine({ underlay: ua });
+    const b = new VxlanEngine({ underlay: ub });
+    closers.push(() => a.close(), () => b.close());
+    for (const [e, peer] of [[a, `${net}.2`], [b, `${net}.1`]] as const) {
+      e.addVni(101);
+      e.setFloodList(101, [peer]);
+    }
+    const ha = new VirtualHost({ mac: macA, ipv4: '10.0.0.1' });
+    const hb = new VirtualHost({ mac: macB, ipv4: '10.0.0.2' });
+    a.attachPort(101, ha);
+    b.attachPort(101, hb);
+    for (const p of ua.sourcePorts(4)) expect(p).toBeGreaterThanOrEqual(49152);
+    expect(ua.sourcePorts(4).length).toBe(2);
+    expect(await ha.ping('10.0.0.2', { count: 3, timeoutMs: 1000 })).toMatchObject({ transmitted: 3, received: 3 });
+    expect(ub.counters.rxPackets).toBeGreaterThanOrEqual(4);
+    expect(b.vniCounters(101)!.decapFrames).toBe(ub.counters.rxPackets);
+    // a datagram without the I flag is rejected and counted
+    const bad = Buffer.concat([Buffer.alloc(8), Buffer.alloc(60)]);
+    const { createSocket } = await import('node:dgram');
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.send(bad, 4789, `${net}.2`, () => r()));
+    s.close();
+    const hdr = vxlanHeader(101);
+    expect(hdr[0]).toBe(8);
+    for (let i = 0; i < 50 && b.counters.decapErrors.badFlags === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(b.counters.decapErrors).toEqual({ badFlags: 1 });
+  });
+});

@@ -49,6 +49,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
   private curRefresh: RouteRefreshMessage | undefined;
   private shutdownMessage: string | undefined;
   private pendingReason: StateChangeReason | undefined;
+  /** Reused for every event (no allocation per message). */
+  private readonly ctx: { delayOpen: boolean; delayOpenTimerRunning: boolean; passive: boolean };
 
   constructor(config: SessionConfig) {
     super();
@@ -59,6 +61,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     this.clock = config.clock ?? realClock;
     this.network = config.network ?? tcpNetwork;
     this.localOpen = buildOpen(config);
+    this.ctx = { delayOpen: (config.delayOpenTime ?? 0) > 0, delayOpenTimerRunning: false, passive: config.passive ?? false };
     this.primary = this.newConnection('outbound');
   }
 
@@ -200,7 +203,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
 
   /** Feed one event to a connection's machine and run the actions. */
   private fire(c: Connection, event: FsmEvent): void {
-    const ctx = { delayOpen: (this.config.delayOpenTime ?? 0) > 0, delayOpenTimerRunning: c.isRunning('delayOpen'), passive: this.config.passive ?? false };
+    const ctx = this.ctx;
+    ctx.delayOpenTimerRunning = c.isRunning('delayOpen');
     const from = c.state;
     const tr = transition(from, event, ctx);
     c.state = tr.next;

@@ -215,7 +215,7 @@ describe('RFC 4271 6.3 / RFC 7606 UPDATE errors', () => {
   });
   it('MP-only UPDATE needs no NEXT_HOP; no NLRI anywhere needs nothing (RFC 7606 5.2)', () => {
     expect((decodeMessage(update('', ORIGIN + AS_PATH + '800e0c 0001 01 04 0a000001 00 100a01', '')) as UpdateMessage).error).toBeUndefined();
-    expect((decodeMessage(update('', '400505 00000064', '')) as UpdateMessage).error).toBeUndefined();
+    expect((decodeMessage(update('', '400504 00000064', '')) as UpdateMessage).error).toBeUndefined();
     expect((decodeMessage(update('08 0a', '', '')) as UpdateMessage).withdrawn).toEqual([{ prefix: '10.0.0.0/8' }]);
   });
   it('the strongest error wins (RFC 7606 3.h)', () => {

@@ -22,6 +22,8 @@ export const zeroEsi = '00:00:00:00:00:00:00:00:00:00';
 
 /** ESI text of the 10 bytes at `offset` (caller checked bounds). */
 export function esiText(buf: Buffer, offset: number): string {
+  // most routes are single-homed: the zero ESI costs no string building
+  if ((buf.readUInt32BE(offset) | buf.readUInt32BE(offset + 4) | buf.readUInt16BE(offset + 8)) === 0) return zeroEsi;
   let s = hex2[buf[offset]!]!;
   for (let i = 1; i < 10; i++) s += ':' + hex2[buf[offset + i]!]!;
   return s;
@@ -29,6 +31,10 @@ export function esiText(buf: Buffer, offset: number): string {
 
 /** Write an ESI given as text (10 colon-separated hex bytes); throws EvpnInputError. */
 export function writeEsi(text: string, buf: Buffer, offset: number): void {
+  if (text === zeroEsi) {
+    buf.fill(0, offset, offset + 10);
+    return;
+  }
   if (typeof text !== 'string' || !writeHexBytes(text, 10, buf, offset)) {
     throw new EvpnInputError('esi', text, 'expected ten hex bytes like 00:11:22:33:44:55:66:77:88:99');
   }

@@ -16,6 +16,21 @@ import { RdType } from './iana.js';
 
 /** RD text of the 8 bytes at `offset` (caller checked bounds). */
 export function rdText(buf: Buffer, offset: number): string {
+  // routes packed in one UPDATE usually share their RD: remember the last one printed
+  const hi = buf.readUInt32BE(offset);
+  const lo = buf.readUInt32BE(offset + 4);
+  if (hi === lastHi && lo === lastLo && lastText !== '') return lastText;
+  lastText = formatRd(buf, offset);
+  lastHi = hi;
+  lastLo = lo;
+  return lastText;
+}
+
+let lastHi = 0;
+let lastLo = 0;
+let lastText = '';
+
+function formatRd(buf: Buffer, offset: number): string {
   const type = buf.readUInt16BE(offset);
   switch (type) {
     case RdType.as2:
@@ -88,11 +103,24 @@ export function tryWriteRd(text: string, buf: Buffer, offset: number): boolean {
   return true;
 }
 
+let lastParsed = '';
+let parsedHi = 0;
+let parsedLo = 0;
+const parsed = Buffer.alloc(8);
+
 /** Write the RD given as text; throws EvpnInputError when it does not parse. */
 export function writeRd(text: string, buf: Buffer, offset: number): void {
-  if (!tryWriteRd(text, buf, offset)) {
-    throw new EvpnInputError('rd', text, "expected 'AS:n' (AS < 2^16, n < 2^32), 'IPv4:n' or '4-byte-AS:n' (n < 2^16)");
+  // routes encoded together usually share their RD: remember the last one parsed
+  if (text !== lastParsed) {
+    if (!tryWriteRd(text, parsed, 0)) {
+      throw new EvpnInputError('rd', text, "expected 'AS:n' (AS < 2^16, n < 2^32), 'IPv4:n' or '4-byte-AS:n' (n < 2^16)");
+    }
+    lastParsed = text;
+    parsedHi = parsed.readUInt32BE(0);
+    parsedLo = parsed.readUInt32BE(4);
   }
+  buf.writeUInt32BE(parsedHi, offset);
+  buf.writeUInt32BE(parsedLo, offset + 4);
 }
 
 const scratch = Buffer.alloc(8);

@@ -65,3 +65,7 @@ export {
   readAddress,
   writeAddress,
 } from './address.js';
+
+// session layer and FSM (issue 4)
+export * from './session/index.js';
+export * from './fsm/index.js';

@@ -16,6 +16,8 @@
  * Errors (RFC 7606 5.3, 7.11): an NLRI whose length runs past the attribute cannot be located,
  * so nothing after it can be parsed: session-reset. An NLRI that its length framed but whose
  * fields are wrong is treat-as-withdraw. An unknown route type is not an error at all.
+ * `nextBoundary` validates the fields too (cheaply, without building values), so a RIB that
+ * keeps NLRI as bytes never stores a malformed route, and it reports the same action as `decode`.
  */
 import { BgpError, UpdateMessageError, strongerError } from '../bgp/errors.js';
 import { registerFamily, type NlriCodec } from '../bgp/families.js';
@@ -102,7 +104,20 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
   },
 
   nextBoundary(buf: Buffer, start: number, end: number, addPath: boolean): number {
-    return frame(buf, start, end, addPath);
+    const bodyEnd = frame(buf, start, end, addPath);
+    const p = addPath ? start + 4 : start;
+    const codec = routeCodec(buf[p]!);
+    if (codec !== undefined) {
+      try {
+        // a framed NLRI with a bad field must not reach the RIB as bytes: treat-as-withdraw
+        codec.check(buf, p + 2, bodyEnd);
+      } catch (e) {
+        // ...unless something after it cannot be located: then the session resets (RFC 7606 3.h)
+        for (let q = bodyEnd; q < end; ) q = frame(buf, q, end, addPath);
+        throw e;
+      }
+    }
+    return bodyEnd;
   },
 
   routeKey(buf: Buffer, start: number, end: number, addPath: boolean): string {

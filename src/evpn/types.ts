@@ -111,6 +111,8 @@ export interface RouteBodyCodec<T extends EvpnRouteBase> {
   encode(route: T, buf: Buffer, offset: number): number;
   decode(buf: Buffer, start: number, end: number): T;
   key(buf: Buffer, start: number, end: number): string;
+  /** Throw what `decode` would (treat-as-withdraw) without building the value. */
+  check(buf: Buffer, start: number, end: number): void;
 }
 
 export function isRawEvpnRoute(r: EvpnRouteBase): r is RawEvpnRoute {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage } from '../../src/bgp/codec.js';
+import { decodeMessage, encodeMessage, parseUpdateRaw } from '../../src/bgp/codec.js';
 import { BgpError } from '../../src/bgp/errors.js';
 import type { MpReachAttribute, PathAttribute, UpdateMessage } from '../../src/bgp/types.js';
 import {
@@ -157,8 +157,20 @@ function updateWithEvpnNlri(nlri: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
+/** What parseUpdateRaw (the RIB's path: nextBoundary + views) says about the same message. */
+function rawOutcome(msg: Buffer): string {
+  try {
+    const u = parseUpdateRaw(msg);
+    return u.error?.action ?? 'ok';
+  } catch (e) {
+    expect(e).toBeInstanceOf(BgpError);
+    return `thrown ${(e as BgpError).action}`;
+  }
+}
+
 function check(nlri: Buffer): void {
   const msg = updateWithEvpnNlri(nlri);
+  const raw = rawOutcome(msg);
   let m: UpdateMessage | undefined;
   let thrown: unknown;
   try {
@@ -171,9 +183,12 @@ function check(nlri: Buffer): void {
     expect((thrown as BgpError).action).toBe('session-reset');
     // RFC 7606 5.3: only NLRI that cannot be located resets the session
     expect(framingOk(nlri)).toBe(false);
+    expect(raw).toBe('thrown session-reset');
     return;
   }
   expect(framingOk(nlri)).toBe(true);
+  // the RIB's path reaches the same verdict: it never stores a malformed route as bytes
+  expect(raw).toBe(m!.error?.action ?? 'ok');
   if (m!.error !== undefined) {
     expect(m!.error.action).toBe('treat-as-withdraw');
   } else {

@@ -49,4 +49,7 @@ export const ethernetAd = {
     // RD, ESI, Ethernet tag: the label is not part of the key.
     return buf.toString('latin1', start, start + 22);
   },
+  check(buf: Buffer, start: number, end: number): void {
+    if (end - start !== length) throw badEvpnField(`Ethernet A-D route length ${end - start}, expected ${length}`, buf.subarray(start, end));
+  },
 } as const satisfies RouteBodyCodec<EthernetAdRoute>;

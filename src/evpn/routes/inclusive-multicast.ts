@@ -59,4 +59,5 @@ export const inclusiveMulticast = {
     // RD, Ethernet tag, IP length, originator IP: the whole body is the key.
     return buf.toString('latin1', start, end);
   },
+  check,
 } as const satisfies RouteBodyCodec<InclusiveMulticastRoute>;

@@ -83,4 +83,5 @@ export const ipPrefix = {
     // RFC 9136 3.1: RD, Ethernet tag, IP prefix length and IP prefix; not ESI, GW IP or label.
     return buf.toString('latin1', start, start + 8) + buf.toString('latin1', start + 18, start + 23 + n);
   },
+  check,
 } as const satisfies RouteBodyCodec<IpPrefixRoute>;

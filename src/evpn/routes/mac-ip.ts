@@ -96,4 +96,5 @@ export const macIp = {
     // RFC 7432 7: RD, Ethernet tag, MAC (with its length) and IP (with its length); not ESI, not labels.
     return buf.toString('latin1', start, start + 8) + buf.toString('latin1', start + 18, start + fixed + ipLen);
   },
+  check,
 } as const satisfies RouteBodyCodec<MacIpRoute>;

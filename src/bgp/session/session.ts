@@ -235,15 +235,16 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     }
     if (to === 'Idle') {
       this.cleanup(c);
+      this.clearStable();
+      this.emit('stateChange', from, 'Idle', reason);
+      // a connection swap: the other connection of a collision (or of a restarted peer) goes on
       const sec = this.secondary;
-      if (sec !== undefined && !this.stopped) {
+      if (sec !== undefined && !this.stopped && this.primary === c && c.state === 'Idle') {
         this.secondary = undefined;
         this.primary = sec;
-        if (sec.state !== from) this.emit('stateChange', from, sec.state, reason);
+        this.emit('stateChange', 'Idle', sec.state, reason === 'peer-restarted' ? 'peer-restarted' : 'collision');
         return;
       }
-      this.clearStable();
-      this.emit('stateChange', from, to, reason);
       if (reason !== 'manual-stop') this.scheduleRestart();
       return;
     }
@@ -261,7 +262,8 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     this.secondary = old;
     this.fire(old, 'OpenCollisionDump');
     if (this.secondary === old) this.secondary = undefined;
-    this.emit('stateChange', from, c.state, 'collision');
+    this.emit('stateChange', from, 'Idle', 'collision');
+    this.emit('stateChange', 'Idle', c.state, 'collision');
   }
 
   private run(c: Connection, a: Action): void {

@@ -24,6 +24,7 @@ export {
   type RawUpdate,
   type RawNlriSet,
   type RawUpdateInput,
+  type RawNlriMode,
 } from './codec.js';
 export { Framer, type FramerOptions } from './framer.js';
 export { endOfRib, endOfRibMessage, mpReachOf } from './messages/update.js';

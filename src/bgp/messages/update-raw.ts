@@ -20,8 +20,15 @@ export interface RawNlriSet {
   readonly safi: number;
   /** Next hops (text) for announced sets: MP_REACH next hops, or the NEXT_HOP attribute for IPv4. */
   readonly nextHops?: readonly string[];
-  /** One view per NLRI (path id included under ADD-PATH). */
+  /** One view per NLRI (path id included under ADD-PATH). Empty in 'bounds' mode. */
   readonly nlri: Buffer[];
+  /** 'bounds' mode: the message the NLRI lie in. */
+  readonly buf?: Buffer;
+  /**
+   * 'bounds' mode: `[start, end)` of each NLRI in `buf`, as pairs (NLRI i is
+   * `bounds[2i]..bounds[2i+1]`). One allocation per set instead of one view per NLRI.
+   */
+  readonly bounds?: Uint32Array;
 }
 
 /** An UPDATE as the RIB stores it. */
@@ -43,44 +50,77 @@ export interface RawUpdate {
   readonly error?: BgpError;
 }
 
-function splitIpv4(buf: Buffer, start: number, end: number, addPath: boolean): Buffer[] {
-  const out: Buffer[] = [];
-  let p = start;
-  if (!addPath) {
-    // the hot path: no call per prefix
-    while (p < end) {
-      const bits = buf[p]!;
-      const next = p + 1 + ((bits + 7) >>> 3);
-      if (bits > 32 || next > end) ipv4Unicast.nextBoundary(buf, p, end, false); // throws the right error
-      out.push(buf.subarray(p, next));
-      p = next;
-    }
-    return out;
-  }
-  while (p < end) {
-    const next = ipv4Unicast.nextBoundary(buf, p, end, true);
-    out.push(buf.subarray(p, next));
-    p = next;
-  }
-  return out;
+// [start, end) pairs of the NLRI found by the splitters (module state: parsing is synchronous)
+let scratch = new Uint32Array(2048);
+
+function grow(): void {
+  const next = new Uint32Array(scratch.length * 2);
+  next.set(scratch);
+  scratch = next;
 }
 
-function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi: number, options: CodecOptions | undefined): Buffer[] {
+/** Split IPv4 prefixes into `scratch`; return how many. */
+function splitIpv4(buf: Buffer, start: number, end: number, addPath: boolean): number {
+  let n = 0;
+  let p = start;
+  while (p < end) {
+    let next: number;
+    if (addPath) {
+      next = ipv4Unicast.nextBoundary(buf, p, end, true);
+    } else {
+      // the hot path: no call per prefix
+      const bits = buf[p]!;
+      next = p + 1 + ((bits + 7) >>> 3);
+      if (bits > 32 || next > end) ipv4Unicast.nextBoundary(buf, p, end, false); // throws the right error
+    }
+    if (2 * n + 2 > scratch.length) grow();
+    scratch[2 * n] = p;
+    scratch[2 * n + 1] = next;
+    n++;
+    p = next;
+  }
+  return n;
+}
+
+/** Split the NLRI of any family into `scratch`; return how many. */
+function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi: number, options: CodecOptions | undefined): number {
   if (afi === Afi.ipv4 && safi === Safi.unicast) return splitIpv4(buf, start, end, hasAddPath(options, afi, safi));
   const codec = familyCodec(afi, safi);
-  if (codec === undefined) return start === end ? [] : [buf.subarray(start, end)];
+  if (codec === undefined) {
+    if (start === end) return 0;
+    scratch[0] = start;
+    scratch[1] = end;
+    return 1;
+  }
   const addPath = hasAddPath(options, afi, safi);
-  const out: Buffer[] = [];
+  let n = 0;
   let p = start;
   while (p < end) {
     const next = codec.nextBoundary(buf, p, end, addPath);
     if (!(next > p && next <= end)) {
       throw new UpdateMessageError(UpdateSubcode.optionalAttributeError, `${codec.name}: NLRI boundary out of range`, { action: 'session-reset' });
     }
-    out.push(buf.subarray(p, next));
+    if (2 * n + 2 > scratch.length) grow();
+    scratch[2 * n] = p;
+    scratch[2 * n + 1] = next;
+    n++;
     p = next;
   }
-  return out;
+  return n;
+}
+
+/** How parseUpdateRaw hands NLRI over. */
+export type RawNlriMode = 'views' | 'bounds';
+
+/** The set of the `n` NLRI in `scratch`: Buffer views, or the bounds alone. */
+function makeSet(buf: Buffer, afi: number, safi: number, nextHops: readonly string[] | undefined, n: number, mode: RawNlriMode): RawNlriSet {
+  if (mode === 'bounds') {
+    const bounds = scratch.slice(0, 2 * n);
+    return nextHops === undefined ? { afi, safi, nlri: [], buf, bounds } : { afi, safi, nextHops, nlri: [], buf, bounds };
+  }
+  const nlri: Buffer[] = new Array<Buffer>(n);
+  for (let i = 0; i < n; i++) nlri[i] = buf.subarray(scratch[2 * i]!, scratch[2 * i + 1]!);
+  return nextHops === undefined ? { afi, safi, nlri } : { afi, safi, nextHops, nlri };
 }
 
 function nextHopText(buf: Buffer, p: number, len: number, safi: number): string[] {
@@ -91,8 +131,12 @@ function nextHopText(buf: Buffer, p: number, len: number, safi: number): string[
   return len === 0 ? [] : [`0x${buf.toString('hex', p, p + len)}`];
 }
 
+/** Latin1 text of `[start, end)` (Buffer#latin1Slice: no encoding switch, no argument coercion). */
+const latin1 = (b: Buffer, start: number, end: number): string =>
+  (b as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
+
 // positions of the MP attributes found by decodeAttributes (module state: decoding is synchronous)
-let mpAt: number[] = [];
+const mpAt: number[] = [];
 function onMp(code: number, flagsAt: number, vs: number, ve: number): void {
   mpAt.push(code, flagsAt, vs, ve);
 }
@@ -101,16 +145,16 @@ function onMp(code: number, flagsAt: number, vs: number, ve: number): void {
  * Parse a whole UPDATE message (header included) into what a RIB stores. Throws BgpError for
  * session-reset malformations; weaker ones come back in `error`.
  */
-export function parseUpdateRaw(msg: Buffer, options?: CodecOptions): RawUpdate {
+export function parseUpdateRaw(msg: Buffer, options?: CodecOptions, mode: RawNlriMode = 'views'): RawUpdate {
   try {
-    return parse(msg, options);
+    return parse(msg, options, mode);
   } catch (e) {
     if (e instanceof BgpError) throw e;
     throw new UpdateMessageError(UpdateSubcode.malformedAttributeList, `internal error in UPDATE: ${String(e)}`);
   }
 }
 
-function parse(msg: Buffer, options: CodecOptions | undefined): RawUpdate {
+function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode): RawUpdate {
   if (msg.length < Header.length) throw new MessageHeaderError(HeaderSubcode.badMessageLength, 'message shorter than its header');
   const length = checkHeader(msg, 0, options?.extendedMessage ?? false);
   if (length !== msg.length) throw new MessageHeaderError(HeaderSubcode.badMessageLength, `length field ${length} != ${msg.length} bytes`, msg.subarray(16, 18));
@@ -120,9 +164,9 @@ function parse(msg: Buffer, options: CodecOptions | undefined): RawUpdate {
   const v4AddPath = hasAddPath(options, Afi.ipv4, Safi.unicast);
   const announced: RawNlriSet[] = [];
   const withdrawn: RawNlriSet[] = [];
-  if (we > ws) withdrawn.push({ afi: Afi.ipv4, safi: Safi.unicast, nlri: splitIpv4(msg, ws, we, v4AddPath) });
+  if (we > ws) withdrawn.push(makeSet(msg, Afi.ipv4, Safi.unicast, undefined, splitIpv4(msg, ws, we, v4AddPath), mode));
   const ctx = attrContext(options);
-  mpAt = [];
+  mpAt.length = 0;
   const decoded = decodeAttributes(msg, as, ae, ctx, onMp);
   const mp = mpAt;
   let error = decoded.error;
@@ -135,7 +179,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined): RawUpdate {
     const at = mp[i + 1]!;
     const vs = mp[i + 2]!;
     const ve = mp[i + 3]!;
-    key += msg.toString('latin1', from, at);
+    key += latin1(msg, from, at);
     from = ve;
     try {
       if (code === AttrType.mpReach) {
@@ -147,17 +191,17 @@ function parse(msg: Buffer, options: CodecOptions | undefined): RawUpdate {
         if (vs + 5 + nhLen > ve) mpReach.decode(msg, vs, ve, ctx);
         const bad = familyCodec(afi, safi)?.checkNextHop?.(nhLen);
         if (bad !== undefined) throw bad;
-        key += msg.toString('latin1', vs, vs + 4 + nhLen);
-        const nlri = splitFamily(msg, vs + 5 + nhLen, ve, afi, safi, options);
-        if (nlri.length > 0) mpNlri = true;
-        announced.push({ afi, safi, nextHops: nextHopText(msg, vs + 4, nhLen, safi), nlri });
+        key += latin1(msg, vs, vs + 4 + nhLen);
+        const n = splitFamily(msg, vs + 5 + nhLen, ve, afi, safi, options);
+        if (n > 0) mpNlri = true;
+        announced.push(makeSet(msg, afi, safi, nextHopText(msg, vs + 4, nhLen, safi), n, mode));
       } else {
         if (ve - vs < 3) mpUnreach.decode(msg, vs, ve, ctx);
         const afi = msg.readUInt16BE(vs);
         const safi = msg[vs + 2]!;
-        const nlri = splitFamily(msg, vs + 3, ve, afi, safi, options);
-        withdrawn.push({ afi, safi, nlri });
-        if (nlri.length === 0) eor = { afi, safi };
+        const n = splitFamily(msg, vs + 3, ve, afi, safi, options);
+        withdrawn.push(makeSet(msg, afi, safi, undefined, n, mode));
+        if (n === 0) eor = { afi, safi };
       }
     } catch (e) {
       const err = attributeError(e, attributeCodec(code)!, msg.subarray(at, ve));
@@ -165,14 +209,14 @@ function parse(msg: Buffer, options: CodecOptions | undefined): RawUpdate {
       error = strongerError(error, err);
     }
   }
-  key += msg.toString('latin1', from, ae);
-  const nlri = splitIpv4(msg, ae, end, v4AddPath);
-  if (nlri.length > 0) {
+  key += latin1(msg, from, ae);
+  const n4 = splitIpv4(msg, ae, end, v4AddPath);
+  if (n4 > 0) {
     let nh: string[] = [];
     for (const a of decoded.attributes) if (a.type === 'next-hop') nh = [a.value];
-    announced.unshift({ afi: Afi.ipv4, safi: Safi.unicast, nextHops: nh, nlri });
+    announced.unshift(makeSet(msg, Afi.ipv4, Safi.unicast, nh, n4, mode));
   }
-  const missing = missingMandatory(decoded.mandatory, nlri.length > 0, mpNlri);
+  const missing = missingMandatory(decoded.mandatory, n4 > 0, mpNlri);
   if (missing !== undefined) error = strongerError(error, missing);
   // RFC 4724 2: End-of-RIB is an empty UPDATE (IPv4) or one holding only an empty MP_UNREACH
   const bare = ws === we && ae === end && decoded.attributes.length === 0;

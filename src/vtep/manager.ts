@@ -263,6 +263,7 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     if (this.closed) return;
     this.closed = true;
     for (const u of this.unsubscribe.splice(0)) u();
+    for (const t of this.tables.vnis()) this.dataplane.setArpLookup(t.vni, undefined);
     if (this.ageTimer !== undefined) this.clock.clearTimeout(this.ageTimer as never);
     this.ageTimer = undefined;
   }

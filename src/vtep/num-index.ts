@@ -6,34 +6,33 @@
  * short after any number of deletes.
  */
 
-const empty = -1;
 const twoTo32 = 4294967296;
+const auxUnit = 67108864; // 2^26: values and aux are packed as 1 + value + aux * 2^26
 
 /** Spread a key of up to 53 bits over 32 bits (murmur3 finaliser on hi ^ lo). */
 function hash(key: number): number {
   const lo = key >>> 0;
-  const hi = (key - lo) / twoTo32;
+  const hi = (key / twoTo32) | 0;
   let h = lo ^ Math.imul(hi, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
 
+/**
+ * Cells are two doubles, `[key, 1 + value + aux * 2^26]`, in one Float64Array: a probe touches
+ * one cache line, and zeroed memory is already "empty" (no fill pass when growing).
+ * Values and aux are integers in `[0, 2^26)`.
+ */
 export class NumIndex {
-  private keys: Float64Array;
-  /**
-   * Two int32 per cell: the primary value (`-1` marks an empty cell, so stored values must be
-   * `>= 0`) and a secondary one. Interleaved so a probe touches one line of each array.
-   */
-  private vals: Int32Array;
+  private cells: Float64Array;
   private mask: number;
   private count = 0;
 
   constructor(initialCapacity = 16) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.keys = new Float64Array(cap);
-    this.vals = new Int32Array(cap * 2).fill(empty);
+    this.cells = new Float64Array(cap * 2);
     this.mask = cap - 1;
   }
 
@@ -41,59 +40,59 @@ export class NumIndex {
     return this.count;
   }
 
-  /** Bytes held by the arrays (for benchmarks and stats). */
+  /** Bytes held by the table (for benchmarks and stats). */
   get byteLength(): number {
-    return this.keys.byteLength + this.vals.byteLength;
+    return this.cells.byteLength;
   }
 
+  /** The cell index (times 2) of `key`, or -1. */
   private find(key: number): number {
-    const keys = this.keys;
-    const vals = this.vals;
+    const cells = this.cells;
     const mask = this.mask;
     let i = hash(key) & mask;
     for (;;) {
-      if (vals[i * 2] === empty) return -1;
-      if (keys[i] === key) return i;
+      const c = i * 2;
+      if (cells[c + 1] === 0) return -1;
+      if (cells[c] === key) return c;
       i = (i + 1) & mask;
     }
   }
 
-  /** The primary value for `key`, or -1. */
+  /** The value for `key`, or -1. */
   get(key: number): number {
-    const i = this.find(key);
-    return i < 0 ? -1 : this.vals[i * 2]!;
+    const c = this.find(key);
+    return c < 0 ? -1 : (this.cells[c + 1]! - 1) % auxUnit;
   }
 
-  /** The secondary value for `key` (0 when absent; check `get` first). */
+  /** The aux value for `key` (0 when absent; check `get` first). */
   getAux(key: number): number {
-    const i = this.find(key);
-    return i < 0 ? 0 : this.vals[i * 2 + 1]!;
+    const c = this.find(key);
+    return c < 0 ? 0 : Math.floor((this.cells[c + 1]! - 1) / auxUnit);
   }
 
   has(key: number): boolean {
     return this.find(key) >= 0;
   }
 
-  /** Insert or overwrite (one probe); returns the previous primary value or -1. `value` must be `>= 0`. */
+  /** Insert or overwrite (one probe); returns the previous value or -1. */
   set(key: number, value: number, auxValue = 0): number {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    const keys = this.keys;
-    const vals = this.vals;
+    const cells = this.cells;
     const mask = this.mask;
+    const packed = 1 + value + auxValue * auxUnit;
     let i = hash(key) & mask;
     for (;;) {
-      const v = vals[i * 2]!;
-      if (v === empty) {
-        keys[i] = key;
-        vals[i * 2] = value;
-        vals[i * 2 + 1] = auxValue;
+      const c = i * 2;
+      const v = cells[c + 1]!;
+      if (v === 0) {
+        cells[c] = key;
+        cells[c + 1] = packed;
         this.count++;
         return -1;
       }
-      if (keys[i] === key) {
-        vals[i * 2] = value;
-        vals[i * 2 + 1] = auxValue;
-        return v;
+      if (cells[c] === key) {
+        cells[c + 1] = packed;
+        return (v - 1) % auxUnit;
       }
       i = (i + 1) & mask;
     }
@@ -102,92 +101,88 @@ export class NumIndex {
   /** Insert `key -> value` unless present (one probe); returns the existing value, or -1 when inserted. */
   insertIfAbsent(key: number, value: number): number {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    const keys = this.keys;
-    const vals = this.vals;
+    const cells = this.cells;
     const mask = this.mask;
     let i = hash(key) & mask;
     for (;;) {
-      const v = vals[i * 2]!;
-      if (v === empty) {
-        keys[i] = key;
-        vals[i * 2] = value;
-        vals[i * 2 + 1] = 0;
+      const c = i * 2;
+      const v = cells[c + 1]!;
+      if (v === 0) {
+        cells[c] = key;
+        cells[c + 1] = 1 + value;
         this.count++;
         return -1;
       }
-      if (keys[i] === key) return v;
+      if (cells[c] === key) return (v - 1) % auxUnit;
       i = (i + 1) & mask;
     }
   }
 
   /** Remove `key`; returns whether it was there. */
   delete(key: number): boolean {
-    const i = this.find(key);
-    if (i < 0) return false;
-    this.removeAt(i);
+    const c = this.find(key);
+    if (c < 0) return false;
+    this.removeAt(c >> 1);
     return true;
   }
 
   /** Remove `key` only if it maps to exactly (value, aux); one probe. */
   deleteIf(key: number, value: number, auxValue: number): boolean {
-    const i = this.find(key);
-    if (i < 0 || this.vals[i * 2] !== value || this.vals[i * 2 + 1] !== auxValue) return false;
-    this.removeAt(i);
+    const c = this.find(key);
+    if (c < 0 || this.cells[c + 1] !== 1 + value + auxValue * auxUnit) return false;
+    this.removeAt(c >> 1);
     return true;
   }
 
   /** Backward-shift deletion keeps probe chains intact without tombstones. */
   private removeAt(i: number): void {
-    const keys = this.keys;
-    const vals = this.vals;
+    const cells = this.cells;
     const mask = this.mask;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      if (vals[j * 2] === empty) break;
-      const home = hash(keys[j]!) & mask;
+      if (cells[j * 2 + 1] === 0) break;
+      const home = hash(cells[j * 2]!) & mask;
       // move j back to i unless its home lies cyclically in (i, j]
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        keys[i] = keys[j]!;
-        vals[i * 2] = vals[j * 2]!;
-        vals[i * 2 + 1] = vals[j * 2 + 1]!;
+        cells[i * 2] = cells[j * 2]!;
+        cells[i * 2 + 1] = cells[j * 2 + 1]!;
         i = j;
       }
     }
-    vals[i * 2] = empty;
+    cells[i * 2 + 1] = 0;
     this.count--;
   }
 
   clear(): void {
-    this.vals.fill(empty);
+    this.cells.fill(0);
     this.count = 0;
   }
 
   /** Calls `fn(key, value, aux)` for every entry (no allocation per entry). */
   forEach(fn: (key: number, value: number, aux: number) => void): void {
-    const vals = this.vals;
-    for (let i = 0; i * 2 < vals.length; i++) if (vals[i * 2] !== empty) fn(this.keys[i]!, vals[i * 2]!, vals[i * 2 + 1]!);
+    const cells = this.cells;
+    for (let c = 0; c < cells.length; c += 2) {
+      const v = cells[c + 1]!;
+      if (v !== 0) fn(cells[c]!, (v - 1) % auxUnit, Math.floor((v - 1) / auxUnit));
+    }
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldVals = this.vals;
-    const cap = oldKeys.length * 2;
-    const keys = new Float64Array(cap);
-    const vals = new Int32Array(cap * 2).fill(empty);
+    const old = this.cells;
+    const cap = old.length; // cells double: old.length / 2 * 2
+    const cells = new Float64Array(cap * 2);
     const mask = cap - 1;
-    for (let k = 0; k < oldKeys.length; k++) {
-      const v = oldVals[k * 2]!;
-      if (v === empty) continue;
-      const key = oldKeys[k]!;
+    for (let c = 0; c < old.length; c += 2) {
+      const v = old[c + 1]!;
+      if (v === 0) continue;
+      const key = old[c]!;
       let i = hash(key) & mask;
-      while (vals[i * 2] !== empty) i = (i + 1) & mask;
-      keys[i] = key;
-      vals[i * 2] = v;
-      vals[i * 2 + 1] = oldVals[k * 2 + 1]!;
+      while (cells[i * 2 + 1] !== 0) i = (i + 1) & mask;
+      cells[i * 2] = key;
+      cells[i * 2 + 1] = v;
     }
-    this.keys = keys;
-    this.vals = vals;
+    this.cells = cells;
     this.mask = mask;
   }
 }

@@ -77,6 +77,7 @@ describe('VtepManager', () => {
     const r = remoteMac({ ip: '192.0.2.10' });
     peer.announce(r);
     peer.announce(remoteMac({ mac: '02:00:00:00:00:bb', rts: ['65000:999'] }));
+    peer.announce(remoteMac({ ip: '2001:db8::10' }));
     peer.announce(inclusiveMulticastRoute({ rd: `${PEER}:100`, originator: PEER, vni: 100, nextHop: PEER, routeTargets: [rt] }));
     await fabric.settle('imported', () => dp.remoteMacs.size === 1 && dp.floodLists.get(100)?.length === 1);
     expect(dp.remoteMacs.get(`100/${MAC}`)).toBe(PEER);
@@ -85,13 +86,18 @@ describe('VtepManager', () => {
     expect(m.lookupMac(100, MAC)).toMatchObject({ location: PEER, seq: 0, frozen: false });
     expect(m.lookupMac(100, '02:00:00:00:00:bb')).toBeUndefined();
     expect(m.resolveIp(100, '192.0.2.10')).toBe(MAC);
+    await fabric.settle('ND binding', () => m.resolveIp(100, '2001:db8::10') === MAC);
+    expect(dp.arp.get('100/2001:db8::10')).toBe(MAC);
     expect(m.floodList(100)).toEqual([PEER]);
-    expect(events.arpEntryInstalled).toEqual([{ vni: 100, ip: '192.0.2.10', mac: MAC }]);
+    expect(events.arpEntryInstalled).toContainEqual({ vni: 100, ip: '192.0.2.10', mac: MAC });
     expect(events.floodListChanged).toEqual([{ vni: 100, vteps: [PEER] }]);
     // ARP for the remote host's IP is answered from the table, nothing flooded
     expect(dp.arpRequest(100, '02:00:00:00:00:01', '192.0.2.1', '192.0.2.10')).toBe(MAC);
     expect(dp.counters).toEqual({ answered: 1, flooded: 0 });
     peer.withdraw(r);
+    await fabric.settle('IPv4 binding withdrawn', () => !dp.arp.has('100/192.0.2.10'));
+    expect(dp.remoteMacs.size).toBe(1); // the MAC/IPv6 route still holds the MAC
+    peer.withdraw(remoteMac({ ip: '2001:db8::10' }));
     await fabric.settle('withdrawn', () => dp.remoteMacs.size === 0);
     expect(dp.arp.size).toBe(0);
     expect(m.lookupMac(100, MAC)).toBeUndefined();

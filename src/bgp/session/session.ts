@@ -13,10 +13,11 @@ import type { Family, NotificationMessage, OpenMessage, RouteRefreshMessage } fr
 import { realClock } from './clock.js';
 import { collisionLoser } from './collision.js';
 import { Connection } from './connection.js';
+import { IdleHold } from './idle-hold.js';
 import { Framer } from '../framer.js';
 import { buildOpen, negotiate, validateOpen } from './negotiate.js';
 import { tcpNetwork } from './transport.js';
-import type { Clock, Negotiated, Network, SessionApi, SessionConfig, SessionEvents, State, StateChangeReason, TimerHandle, Transport } from './types.js';
+import type { Clock, Negotiated, Network, SessionApi, SessionConfig, SessionEvents, State, StateChangeReason, Transport } from './types.js';
 import { endOfRibFamily, endOfRibMessage, keepaliveMessage, notificationMessage, notificationValue, routeRefreshMessage } from './wire.js';
 
 /** RFC 4271 8.2.2: "a large value" for the HoldTimer in OpenSent; 4 minutes is suggested. */
@@ -34,10 +35,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
   private secondary: Connection | undefined;
   private nextConnId = 0;
   private connectRetryCounter = 0;
-  /** Consecutive failures since the last stable Established period (IdleHold back-off). */
-  private failures = 0;
-  private idleHoldTimer: TimerHandle | undefined;
-  private stableTimer: TimerHandle | undefined;
+  private readonly idleHold: IdleHold;
   private stopped = true;
   private lastNegotiated: Negotiated | undefined;
   /** Transports we dropped that have not reported close yet. */
@@ -61,6 +59,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     this.clock = config.clock ?? realClock;
     this.network = config.network ?? tcpNetwork;
     this.localOpen = buildOpen(config);
+    this.idleHold = new IdleHold(this.clock, config);
     this.ctx = { delayOpen: (config.delayOpenTime ?? 0) > 0, delayOpenTimerRunning: false, passive: config.passive ?? false };
     this.primary = this.newConnection('outbound');
   }
@@ -85,7 +84,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
 
   /** Timers and connections still held (0 after `stop()`): for leak checks. */
   get resources(): { timers: number; connections: number; closing: number } {
-    let timers = (this.idleHoldTimer ? 1 : 0) + (this.stableTimer ? 1 : 0);
+    let timers = this.idleHold.timers;
     let connections = 0;
     for (const c of [this.primary, this.secondary]) {
       if (c === undefined) continue;
@@ -100,14 +99,13 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.failures = 0;
+    this.idleHold.reset();
     this.fire(this.primary, this.config.passive ? 'ManualStart_with_PassiveTcpEstablishment' : 'ManualStart');
   }
 
   async stop(message?: string): Promise<void> {
     this.stopped = true;
-    this.clearIdleHold();
-    this.clearStable();
+    this.idleHold.reset();
     this.shutdownMessage = message;
     const sec = this.secondary;
     if (sec !== undefined) this.fire(sec, 'ManualStop');
@@ -119,7 +117,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
   reset(error: BgpError, restart = true): void {
     if (!restart) {
       this.stopped = true;
-      this.clearIdleHold();
+      this.idleHold.clear();
     }
     this.primary.eventError = error;
     this.pendingReason = 'notification-sent';
@@ -217,7 +215,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     if (tr.next !== from) this.changed(c, from, tr.next, this.pendingReason ?? tr.reason);
     if (established && this.primary === c && c.state === 'Established') {
       this.lastNegotiated = c.negotiated;
-      this.startStable();
+      this.idleHold.established();
       this.emit('established', c.negotiated!);
     }
   }
@@ -235,7 +233,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     }
     if (to === 'Idle') {
       this.cleanup(c);
-      this.clearStable();
+      this.idleHold.clearStable();
       this.emit('stateChange', from, 'Idle', reason);
       // a connection swap: the other connection of a collision (or of a restarted peer) goes on
       const sec = this.secondary;
@@ -453,41 +451,14 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
   /** Back to work after IdleHold; the wait doubles with each consecutive failure, up to a cap. */
   private scheduleRestart(): void {
     if (this.stopped || (this.config.autoRestart ?? true) === false) return;
-    this.clearIdleHold();
-    const base = (this.config.idleHoldTime ?? 1) * 1000;
-    const cap = (this.config.idleHoldMaxTime ?? 120) * 1000;
-    const damp = this.config.dampPeerOscillations ?? true;
-    const ms = damp ? Math.min(cap, base * 2 ** Math.min(this.failures, 30)) : base;
-    this.failures++;
-    this.idleHoldTimer = this.clock.setTimeout(() => {
-      this.idleHoldTimer = undefined;
+    this.idleHold.schedule(() => {
       if (!this.stopped && this.primary.state === 'Idle') this.fire(this.primary, 'IdleHoldTimer_Expires');
-    }, ms);
+    });
   }
 
   /** The IdleHold time the next failure will wait, in ms (for tests and metrics). */
   get nextIdleHoldMs(): number {
-    const base = (this.config.idleHoldTime ?? 1) * 1000;
-    const cap = (this.config.idleHoldMaxTime ?? 120) * 1000;
-    return (this.config.dampPeerOscillations ?? true) ? Math.min(cap, base * 2 ** Math.min(this.failures, 30)) : base;
-  }
-
-  private clearIdleHold(): void {
-    if (this.idleHoldTimer !== undefined) this.clock.clearTimeout(this.idleHoldTimer);
-    this.idleHoldTimer = undefined;
-  }
-
-  private startStable(): void {
-    this.clearStable();
-    this.stableTimer = this.clock.setTimeout(() => {
-      this.stableTimer = undefined;
-      this.failures = 0;
-    }, (this.config.idleHoldResetTime ?? 60) * 1000);
-  }
-
-  private clearStable(): void {
-    if (this.stableTimer !== undefined) this.clock.clearTimeout(this.stableTimer);
-    this.stableTimer = undefined;
+    return this.idleHold.nextMs;
   }
 
   // ------------------------------------------------------------ inbound messages

@@ -17,9 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), 'evpn-tshark-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An UPDATE with ORIGIN, AS_PATH and an EVPN MP_REACH (next hop 10.0.0.1) carrying `nlri`. */
-function update(nlri: Buffer): Buffer {
+function update(nlri: Buffer, communities: Buffer = Buffer.alloc(0)): Buffer {
   const reach = Buffer.concat([Buffer.from('001946040a00000100', 'hex'), nlri]);
-  const attrs = Buffer.concat([Buffer.from('40010100400200', 'hex'), Buffer.from([0x90, 0x0e, reach.length >> 8, reach.length & 0xff]), reach]);
+  const ext = communities.length === 0 ? communities : Buffer.concat([Buffer.from([0xc0, 0x10, communities.length]), communities]);
+  const attrs = Buffer.concat([Buffer.from('40010100400200', 'hex'), Buffer.from([0x90, 0x0e, reach.length >> 8, reach.length & 0xff]), reach, ext]);
   const body = Buffer.concat([Buffer.from([0, 0, attrs.length >> 8, attrs.length & 0xff]), attrs]);
   const head = Buffer.alloc(19, 0xff);
   head.writeUInt16BE(19 + body.length, 16);
@@ -27,14 +28,19 @@ function update(nlri: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
-/** Every `bgp.evpn.nlri.*` leaf and the MPLS label value of each frame, by tshark. */
-function tsharkFields(messages: readonly Buffer[]): Record<string, string>[] {
+/** tshark's JSON tree of each message (offline: a pcap file written by text2pcap). */
+function tshark(messages: readonly Buffer[]): unknown[] {
   const text = messages.map((m) => `0000 ${[...m].map((b) => b.toString(16).padStart(2, '0')).join(' ')}\n`).join('\n');
   writeFileSync(join(dir, 'in.txt'), text);
   execFileSync('text2pcap', ['-q', '-T', '179,40000', join(dir, 'in.txt'), join(dir, 'v.pcap')], { timeout: 20_000 });
-  const json = execFileSync('tshark', ['-r', join(dir, 'v.pcap'), '-T', 'json'], { timeout: 30_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  const frames = JSON.parse(json) as unknown[];
-  return frames.map((f) => {
+  const args = ['-r', join(dir, 'v.pcap'), '-T', 'json', '--no-duplicate-keys'];
+  const json = execFileSync('tshark', args, { timeout: 30_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  return JSON.parse(json) as unknown[];
+}
+
+/** Every `bgp.evpn.nlri.*` leaf and the MPLS label value of each frame, by tshark. */
+function tsharkFields(messages: readonly Buffer[]): Record<string, string>[] {
+  return tshark(messages).map((f) => {
     const acc: Record<string, string> = {};
     const walk = (o: unknown): void => {
       if (Array.isArray(o)) o.forEach(walk);
@@ -103,7 +109,7 @@ function expected(r: EvpnRoute, len: number): Record<string, string> {
 
 describe.skipIf(why !== undefined)('hand-made vectors as tshark decodes them', () => {
   const nlri = vectors.nlri.map((v) => Buffer.from(v.hex, 'hex'));
-  const fields = why === undefined ? tsharkFields(nlri.map(update)) : [];
+  const fields = why === undefined ? tsharkFields(nlri.map((n) => update(n))) : [];
   vectors.nlri.forEach((v, i) => {
     it(v.name, () => {
       const bytes = nlri[i]!;
@@ -113,6 +119,55 @@ describe.skipIf(why !== undefined)('hand-made vectors as tshark decodes them', (
       const shown: Record<string, string | undefined> = {};
       for (const k of Object.keys(want)) shown[k] = got[k];
       expect(shown).toEqual(want);
+    });
+  });
+});
+
+/** The first value under `key` anywhere in a tshark tree. */
+function find(o: unknown, key: string): unknown {
+  if (Array.isArray(o)) {
+    for (const x of o) {
+      const r = find(x, key);
+      if (r !== undefined) return r;
+    }
+  } else if (o !== null && typeof o === 'object') {
+    for (const [k, v] of Object.entries(o)) {
+      if (k === key) return v;
+      const r = find(v, key);
+      if (r !== undefined) return r;
+    }
+  }
+  return undefined;
+}
+
+describe.skipIf(why !== undefined)('hand-made community vectors as tshark decodes them', () => {
+  it('MAC mobility, ESI label, ES-import RT, router MAC (tshark 4.0 shows ARP/ND and default gateway raw)', () => {
+    const all = Buffer.concat(vectors.communities.map((c) => Buffer.from(c.hex, 'hex')));
+    const [frame] = tshark([update(Buffer.from(vectors.nlri[4]!.hex, 'hex'), all)]);
+    const list = find(frame, 'bgp.ext_community') as Record<string, unknown>[];
+    expect(list).toHaveLength(vectors.communities.length);
+    vectors.communities.forEach((c, i) => {
+      const t = list[i]!;
+      const v = c.value as Record<string, unknown>;
+      const leaf = (k: string): unknown => find(t, k);
+      expect(leaf('bgp.ext_com.type')).toBe(`0x${c.hex.slice(0, 2)}`);
+      switch (v.kind) {
+        case 'mac-mobility':
+          expect([leaf('bgp.ext_com_evpn.mmac.seq'), leaf('bgp.ext_com_evpn.mmac.flags.sticky')]).toEqual([String(v.sequence), v.sticky ? '1' : '0']);
+          break;
+        case 'esi-label':
+          expect([leaf('bgp.ext_com_l2.esi_label_flag'), leaf('bgp.update.path_attribute.mpls_label_value')]).toEqual([v.singleActive ? '1' : '0', String(v.label)]);
+          break;
+        case 'es-import-rt':
+          expect(leaf('bgp.ext_com_evpn.esi.rt')).toBe(v.value);
+          break;
+        case 'routers-mac':
+          expect(leaf('bgp.ext_com_evpn.esi.router_mac')).toBe(v.mac);
+          break;
+        default:
+          // shown raw: the 8 bytes must be ours
+          expect(leaf('bgp.ext_com.value_raw')).toBe(`0x0000${c.hex.slice(4)}`);
+      }
     });
   });
 });

@@ -28,7 +28,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Lab, nsExec, sh, uniqueName, waitFor } from '../../helpers/netns.js';
-import { checkLabAddress, tenantPrefix } from './topology.js';
+import { checkLabAddress, setSysctl, tenantPrefix } from './topology.js';
 
 export interface FrrNeighbor {
   readonly address: string;
@@ -278,8 +278,8 @@ function makeVni(lab: Lab, o: FrrOptions, v: number, k: number): FrrVni {
   inNs(hostNs, 'ip', 'link', 'set', 'h0', 'address', hostMac);
   inNs(hostNs, 'ip', 'addr', 'add', `${hostIp}/25`, 'dev', 'h0');
   // IPv4-only tenant segment: no IPv6 link-local/ND noise, so the set of Type-2 routes is deterministic
-  for (const l of [`lp${v}`, `lp${v}x`, `h${v}`, br]) inNs(n, 'sysctl', '-qw', `net.ipv6.conf.${l}.disable_ipv6=1`);
-  inNs(hostNs, 'sysctl', '-qw', 'net.ipv6.conf.h0.disable_ipv6=1');
+  for (const l of [`lp${v}`, `lp${v}x`, `h${v}`, br]) setSysctl(n, `net.ipv6.conf.${l}.disable_ipv6`, 1);
+  setSysctl(hostNs, 'net.ipv6.conf.h0.disable_ipv6', 1);
   for (const l of [vx, `lp${v}`, `lp${v}x`, `h${v}`, br]) inNs(n, 'ip', 'link', 'set', l, 'up');
   inNs(hostNs, 'ip', 'link', 'set', 'h0', 'up');
   return { vni: v, bridge: br, vxlan: vx, hostNs, hostMac, hostIp, sviIp, sviMac, prefixLength: 25 };

@@ -40,6 +40,15 @@ export function checkLabAddress(addr: string): string {
   throw new Error(`address ${addr} is outside loopback and the lab ranges (network rule)`);
 }
 
+/**
+ * Set a sysctl inside a namespace by writing /proc/sys (no dependency on procps' `sysctl`;
+ * /proc/sys/net shows the namespace of the writing process).
+ */
+export function setSysctl(ns: string, key: string, value: number | string): void {
+  if (!/^[a-z0-9_.-]+$/i.test(key)) throw new Error(`bad sysctl key ${key}`);
+  nsExec(ns, 'sh', ['-c', `echo ${String(value)} > /proc/sys/${key.replace(/\./g, '/')}`]);
+}
+
 export interface TopologyNode {
   /** Index in the topology. */
   readonly index: number;
@@ -119,7 +128,7 @@ export class Topology {
         lab.link(ns, 'eth0', [`${node.ip}/24`, `${node.ip6}/64`], sw, `p${i}`, []);
         nsExec(sw, 'ip', ['link', 'set', `p${i}`, 'master', 'br0']);
         nsExec(ns, 'ip', ['addr', 'add', `${node.vtep}/32`, 'dev', 'lo']);
-        nsExec(ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+        setSysctl(ns, 'net.ipv4.ip_forward', 1);
         nodes.push(node);
       }
       for (const a of nodes) {

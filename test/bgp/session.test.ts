@@ -398,6 +398,65 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     expect(a.session.state).toBe('Established');
   });
 
+  it('OpenSent waits with the large hold time (240 s) for an OPEN that never comes', async () => {
+    const f = fabric();
+    const raw = await rawPeer(f);
+    const a = await peer(f, 'a');
+    a.session.start();
+    await until(f.clock, 'OPEN sent', () => raw.got.length >= 1);
+    const t0 = f.clock.now();
+    await run(f.clock, 239_000, 1000);
+    expect(a.session.state).toBe('OpenSent');
+    await until(f.clock, 'idle', () => a.session.state === 'Idle', 2000, 50);
+    expect(f.clock.now() - t0).toBeGreaterThanOrEqual(240_000);
+    expect(notif(raw.got)).toEqual(['4/0']);
+    expect(a.states.at(-1)).toEqual(['OpenSent', 'Idle', 'hold-timer-expired']);
+  });
+
+  it('hold time 0: no keepalives, no hold timer, the session stays up', async () => {
+    const f = fabric();
+    const a = await peer(f, 'a', { holdTime: 0 });
+    const b = await peer(f, 'b', { passive: true });
+    b.session.start();
+    a.session.start();
+    await until(f.clock, 'established', () => a.session.state === 'Established' && b.session.state === 'Established');
+    expect(a.session.negotiated).toMatchObject({ holdTime: 0, keepaliveTime: 0 });
+    const live = f.net.transports.filter((t) => !t.closed);
+    const before = live.map((t) => t.delivered);
+    await run(f.clock, 600_000, 10_000);
+    expect(live.map((t) => t.delivered)).toEqual(before);
+    expect(a.session.state).toBe('Established');
+    expect(a.session.resources.timers).toBe(0); // no hold, no keepalive (the back-off's stable timer ran out)
+    expect(() => new Session({ localAsn: 1, routerId: '1.1.1.1', peerAddress: '10.0.0.2', peerAsn: 2, holdTime: 2 })).toThrow(RangeError);
+  });
+
+  it('UPDATE errors: treat-as-withdraw keeps the session up, a session-reset error ends it with 3/x', async () => {
+    const f = fabric();
+    const raw = await rawPeer(f);
+    const a = await peer(f, 'a');
+    const updates: { error?: { action: string } }[] = [];
+    a.session.on('update', (_m, parsed) => updates.push(parsed as never));
+    a.session.start();
+    await until(f.clock, 'OPEN', () => raw.got.length >= 1);
+    raw.send(raw.open);
+    raw.send(keepalive);
+    await until(f.clock, 'established', () => a.session.state === 'Established');
+    // ORIGIN 5 (invalid): RFC 7606 7.1 treat-as-withdraw
+    const attrs = '40010105' + '400200' + '4003040a000002';
+    const body = '0000' + (attrs.length / 2).toString(16).padStart(4, '0') + attrs + '180a0100';
+    const upd = (hex: string) => Buffer.from('ff'.repeat(16) + (19 + hex.length / 2).toString(16).padStart(4, '0') + '02' + hex, 'hex');
+    raw.send(upd(body));
+    await settle();
+    expect(updates.length).toBe(1);
+    expect(updates[0]!.error?.action).toBe('treat-as-withdraw');
+    expect(a.session.state).toBe('Established');
+    // the attribute block claims more bytes than the message has: the NLRI cannot be found
+    raw.send(upd('0000' + '00ff' + '40010100'));
+    await until(f.clock, 'idle', () => a.session.state === 'Idle');
+    expect(a.states.at(-1)).toEqual(['Established', 'Idle', 'update-error']);
+    expect(notif(raw.got)[0]).toMatch(/^3\//);
+  });
+
   it('listener: an unknown address gets Cease/5 without an OPEN and is closed', async () => {
     const f = fabric();
     await peer(f, 'a', { passive: true });

@@ -14,6 +14,7 @@
  */
 import { macKey, writeMacKey } from './mac.js';
 import { EtherType } from './ethernet.js';
+import { u16, u32, w16, w32 } from './bytes.js';
 
 /** ARP operation codes (RFC 826; IANA arp-parameters). */
 export const ArpOp = { request: 1, reply: 2 } as const;
@@ -36,14 +37,14 @@ export interface ArpPacket {
  */
 export function isArpIpv4(buf: Buffer, start: number, end: number): boolean {
   return start >= 0 && end <= buf.length && end - start >= arpLength &&
-    buf.readUInt32BE(start) === 0x00010800 && buf.readUInt16BE(start + 4) === 0x0604;
+    u32(buf, start) === 0x00010800 && u16(buf, start + 4) === 0x0604;
 }
 
 /** Decodes the ARP packet at `buf[start..end)`, or undefined when it is not Ethernet/IPv4 ARP. */
 export function decodeArp(buf: Buffer, start: number, end: number): ArpPacket | undefined {
   if (!isArpIpv4(buf, start, end)) return undefined;
   return {
-    op: buf.readUInt16BE(start + 6),
+    op: u16(buf, start + 6),
     senderMac: buf.subarray(start + 8, start + 14),
     senderIp: buf.subarray(start + 14, start + 18),
     targetMac: buf.subarray(start + 18, start + 24),
@@ -53,9 +54,9 @@ export function decodeArp(buf: Buffer, start: number, end: number): ArpPacket | 
 
 /** Writes an Ethernet/IPv4 ARP packet at `offset`; returns the next offset. */
 export function encodeArp(v: ArpPacket, buf: Buffer, offset: number): number {
-  buf.writeUInt32BE(0x00010800, offset);
-  buf.writeUInt16BE(0x0604, offset + 4);
-  buf.writeUInt16BE(v.op, offset + 6);
+  w32(buf, offset, 0x00010800);
+  w16(buf, offset + 4, 0x0604);
+  w16(buf, offset + 6, v.op);
   v.senderMac.copy(buf, offset + 8, 0, 6);
   v.senderIp.copy(buf, offset + 14, 0, 4);
   v.targetMac.copy(buf, offset + 18, 0, 6);
@@ -72,15 +73,15 @@ export function encodeArp(v: ArpPacket, buf: Buffer, offset: number): number {
  */
 export function arpReplyInPlace(buf: Buffer, frameStart: number, arpOff: number, answerMac: number): void {
   const requesterMac = macKey(buf, arpOff + 8);
-  const requesterIp = buf.readUInt32BE(arpOff + 14);
-  const targetIp = buf.readUInt32BE(arpOff + 24);
+  const requesterIp = u32(buf, arpOff + 14);
+  const targetIp = u32(buf, arpOff + 24);
   writeMacKey(buf, frameStart, requesterMac);
   writeMacKey(buf, frameStart + 6, answerMac);
-  buf.writeUInt16BE(ArpOp.reply, arpOff + 6);
+  w16(buf, arpOff + 6, ArpOp.reply);
   writeMacKey(buf, arpOff + 8, answerMac);
-  buf.writeUInt32BE(targetIp, arpOff + 14);
+  w32(buf, arpOff + 14, targetIp);
   writeMacKey(buf, arpOff + 18, requesterMac);
-  buf.writeUInt32BE(requesterIp, arpOff + 24);
+  w32(buf, arpOff + 24, requesterIp);
 }
 
 /** Bytes of an untagged Ethernet ARP frame (without padding to 60). */
@@ -90,6 +91,6 @@ export const arpFrameLength = 14 + arpLength;
 export function encodeArpFrame(dst: Buffer, src: Buffer, v: ArpPacket, buf: Buffer, offset: number): number {
   dst.copy(buf, offset, 0, 6);
   src.copy(buf, offset + 6, 0, 6);
-  buf.writeUInt16BE(EtherType.arp, offset + 12);
+  w16(buf, offset + 12, EtherType.arp);
   return encodeArp(v, buf, offset + 14);
 }

@@ -3,6 +3,7 @@
  * words. Sums are kept unfolded in a plain number (safe: 2^53 / 2^16 words is far beyond any
  * frame) and folded once at the end. Incremental update follows RFC 1624.
  */
+import { u16, u32 } from './bytes.js';
 
 /**
  * The unfolded sum of `buf[start..end)` as 16-bit big-endian words, plus `initial`.
@@ -13,11 +14,11 @@ export function sum16(buf: Buffer, start: number, end: number, initial = 0): num
   let i = start;
   // four bytes per step: a 32-bit read split into its two words
   for (const last = end - 3; i < last; i += 4) {
-    const w = buf.readUInt32BE(i);
+    const w = u32(buf, i);
     s += (w >>> 16) + (w & 0xffff);
   }
   if (i + 1 < end) {
-    s += buf.readUInt16BE(i);
+    s += u16(buf, i);
     i += 2;
   }
   if (i < end) s += buf[i]! << 8;

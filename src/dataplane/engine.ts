@@ -30,6 +30,7 @@ import type {
   RemoteVtep, Underlay, UnderlayReceiver, VniOptions, VniTx,
 } from './types.js';
 import { decapStatusName, vxlanMaxVni, vxlanHeader } from './vxlan.js';
+import { u16, u32, w32 } from './bytes.js';
 
 /** Options of the engine. */
 export interface EngineOptions {
@@ -175,7 +176,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     const vs = this.vni(vni);
     const a = parseIp(ip);
     const key = macKeyFromText(mac);
-    if (a.family === 4) vs.arp4.set(a.bytes.readUInt32BE(0), key);
+    if (a.family === 4) vs.arp4.set(u32(a.bytes, 0), key);
     else vs.arp6.set(a.bytes.toString('latin1'), key);
   }
 
@@ -183,7 +184,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     const vs = this.vnis.get(vni);
     if (vs === undefined) return;
     const a = parseIp(ip);
-    if (a.family === 4) vs.arp4.delete(a.bytes.readUInt32BE(0));
+    if (a.family === 4) vs.arp4.delete(u32(a.bytes, 0));
     else vs.arp6.delete(a.bytes.toString('latin1'));
   }
 
@@ -223,7 +224,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     const arp: { ip: IpText; mac: MacText }[] = [];
     for (const [ip, mac] of vs.arp4) {
       const b = Buffer.allocUnsafe(4);
-      b.writeUInt32BE(ip, 0);
+      w32(b, 0, ip);
       arp.push({ ip: formatIp4(b, 0), mac: macKeyToText(mac) });
     }
     for (const [ip, mac] of vs.arp6) arp.push({ ip: formatIp6(Buffer.from(ip, 'latin1'), 0), mac: macKeyToText(mac) });
@@ -261,7 +262,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       if (vs.local.get(src) !== ps) this.learn(vs, ps, src);
     }
     if (vs.suppress) {
-      const et = buf.readUInt16BE(p - 2);
+      const et = u16(buf, p - 2);
       if (et === EtherType.arp) {
         if (this.suppressArp(vs, ps, buf, start, p, end)) return true;
       } else if (et === EtherType.ipv6 && end - p >= ipv6HeaderLength + 24 && buf[p + 6] === IpProto.icmpv6 && buf[p + 40] === Icmp6Type.neighborSolicitation) {
@@ -414,9 +415,9 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
    * answered (answering a probe would report a conflict).
    */
   private suppressArp(vs: VniState, ps: PortState, buf: Buffer, start: number, p: number, end: number): boolean {
-    if (!isArpIpv4(buf, p, end) || buf.readUInt16BE(p + 6) !== ArpOp.request) return false;
-    const spa = buf.readUInt32BE(p + 14);
-    const tpa = buf.readUInt32BE(p + 24);
+    if (!isArpIpv4(buf, p, end) || u16(buf, p + 6) !== ArpOp.request) return false;
+    const spa = u32(buf, p + 14);
+    const tpa = u32(buf, p + 24);
     const c = vs.counters;
     if (spa === tpa || spa === 0) {
       if (spa !== 0 && vs.arp4.get(tpa) === macKey(buf, p + 8)) {
@@ -446,9 +447,9 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
    * (unspecified source) are never answered.
    */
   private suppressNd(vs: VniState, ps: PortState, buf: Buffer, start: number, ip: number, end: number): boolean {
-    const plen = buf.readUInt16BE(ip + 4);
+    const plen = u16(buf, ip + 4);
     if (buf[ip + 7] !== 255 || buf[ip + 41] !== 0 || plen < 24 || ip + ipv6HeaderLength + plen > end) return false;
-    if (buf.readUInt32BE(ip + 8) === 0 && buf.readUInt32BE(ip + 12) === 0 && buf.readUInt32BE(ip + 16) === 0 && buf.readUInt32BE(ip + 20) === 0) return false;
+    if (u32(buf, ip + 8) === 0 && u32(buf, ip + 12) === 0 && u32(buf, ip + 16) === 0 && u32(buf, ip + 20) === 0) return false;
     const target = ip + ipv6HeaderLength + 8;
     const c = vs.counters;
     const mac = vs.arp6.get(buf.toString('latin1', target, target + 16)) ??

@@ -9,6 +9,7 @@
  */
 import { EtherType, ethernetPayloadOffset } from './ethernet.js';
 import { IpProto } from './ipv4.js';
+import { u16, u32 } from './bytes.js';
 
 /** The lowest entropy port (IANA dynamic range). */
 export const entropyPortMin = 49152;
@@ -38,27 +39,27 @@ function hasPorts(proto: number): boolean {
 /** A 32-bit hash of the inner flow of the frame `buf[start..end)`. Never throws. */
 export function flowHash(buf: Buffer, start: number, end: number): number {
   if (start < 0 || end > buf.length || end - start < 14) return 0;
-  let h = mix(0x5bd1e995, buf.readUInt32BE(start));
-  h = mix(h, buf.readUInt32BE(start + 4));
-  h = mix(h, buf.readUInt32BE(start + 8));
+  let h = mix(0x5bd1e995, u32(buf, start));
+  h = mix(h, u32(buf, start + 4));
+  h = mix(h, u32(buf, start + 8));
   const p = ethernetPayloadOffset(buf, start, end);
   if (p < 0) return final(h);
-  const et = buf.readUInt16BE(p - 2);
+  const et = u16(buf, p - 2);
   h = mix(h, et);
   if (et === EtherType.ipv4 && end - p >= 20 && buf[p]! >>> 4 === 4) {
     const proto = buf[p + 9]!;
-    h = mix(h, buf.readUInt32BE(p + 12));
-    h = mix(h, buf.readUInt32BE(p + 16));
+    h = mix(h, u32(buf, p + 12));
+    h = mix(h, u32(buf, p + 16));
     h = mix(h, proto);
     const l4 = p + (buf[p]! & 0x0f) * 4;
     // only a first fragment (offset 0) carries the ports
-    if (hasPorts(proto) && (buf.readUInt16BE(p + 6) & 0x1fff) === 0 && l4 + 4 <= end) h = mix(h, buf.readUInt32BE(l4));
+    if (hasPorts(proto) && (u16(buf, p + 6) & 0x1fff) === 0 && l4 + 4 <= end) h = mix(h, u32(buf, l4));
   } else if (et === EtherType.ipv6 && end - p >= 40 && buf[p]! >>> 4 === 6) {
     const proto = buf[p + 6]!;
-    for (let i = p + 8; i < p + 40; i += 4) h = mix(h, buf.readUInt32BE(i));
+    for (let i = p + 8; i < p + 40; i += 4) h = mix(h, u32(buf, i));
     h = mix(h, proto);
-    h = mix(h, buf.readUInt32BE(p) & 0xfffff); // the flow label (RFC 6438)
-    if (hasPorts(proto) && p + 44 <= end) h = mix(h, buf.readUInt32BE(p + 40));
+    h = mix(h, u32(buf, p) & 0xfffff); // the flow label (RFC 6438)
+    if (hasPorts(proto) && p + 44 <= end) h = mix(h, u32(buf, p + 40));
   }
   return final(h);
 }

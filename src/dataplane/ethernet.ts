@@ -17,6 +17,7 @@
  * ```
  * Decoders never throw: a frame too short for what it claims returns undefined.
  */
+import { u16, w16 } from './bytes.js';
 
 /** EtherType code points (IEEE 802.3 / IANA). */
 export const EtherType = {
@@ -60,7 +61,7 @@ export function ethernetPayloadOffset(buf: Buffer, start: number, end: number): 
   if (start < 0 || end > buf.length) return -1;
   for (let tags = 0; ; tags++) {
     if (off + 2 > end) return -1;
-    const t = buf.readUInt16BE(off);
+    const t = u16(buf, off);
     if ((t !== EtherType.vlan && t !== EtherType.qinq) || tags === maxTags) return off + 2;
     off += vlanTagLength;
   }
@@ -73,7 +74,7 @@ export function decodeEthernet(buf: Buffer, start: number, end: number): Etherne
   let vlan: number | undefined;
   let pcp = 0;
   if (p > start + ethernetHeaderLength) {
-    const tci = buf.readUInt16BE(p - 4);
+    const tci = u16(buf, p - 4);
     vlan = tci & 0x0fff;
     pcp = tci >>> 13;
   }
@@ -82,7 +83,7 @@ export function decodeEthernet(buf: Buffer, start: number, end: number): Etherne
     src: buf.subarray(start + 6, start + 12),
     vlan,
     pcp,
-    etherType: buf.readUInt16BE(p - 2),
+    etherType: u16(buf, p - 2),
     payloadOffset: p,
     payload: buf.subarray(p, end),
   };
@@ -109,10 +110,10 @@ export function encodeEthernetHeader(h: EthernetHeader, buf: Buffer, offset: num
   h.src.copy(buf, offset + 6, 0, 6);
   let off = offset + 12;
   if (h.vlan !== undefined) {
-    buf.writeUInt16BE(EtherType.vlan, off);
-    buf.writeUInt16BE((((h.pcp ?? 0) & 7) << 13) | (h.vlan & 0x0fff), off + 2);
+    w16(buf, off, EtherType.vlan);
+    w16(buf, off + 2, (((h.pcp ?? 0) & 7) << 13) | (h.vlan & 0x0fff));
     off += 4;
   }
-  buf.writeUInt16BE(h.etherType, off);
+  w16(buf, off, h.etherType);
   return off + 2;
 }

@@ -13,7 +13,7 @@ import { parseIp } from './addr.js';
 import { BufferPool } from './pool.js';
 import type { RemoteVtep, Underlay, UnderlayReceiver, VniTx } from './types.js';
 import { entropyPort } from './entropy.js';
-import { DecapResult, DecapStatus, OuterTemplate, decapFull, vxlanHeaderLength, vxlanPort } from './vxlan.js';
+import { DecapResult, DecapStatus, type DecapOptions, OuterTemplate, decapFull, vxlanHeaderLength, vxlanPort } from './vxlan.js';
 import { ipv4HeaderLength } from './ipv4.js';
 import { ipv6HeaderLength } from './ipv6.js';
 import { udpHeaderLength } from './udp.js';
@@ -57,12 +57,14 @@ export class FullUnderlay implements Underlay {
   private readonly local4: Buffer | undefined;
   private readonly local6: Buffer | undefined;
   private readonly localMac: Buffer;
+  private readonly decapOptions: DecapOptions;
 
   constructor(private readonly options: FullUnderlayOptions) {
     this.pool = options.pool ?? new BufferPool({ slots: 256, frameSize: 9216 });
     this.local4 = options.localIp4 === undefined ? undefined : parseIp(options.localIp4).bytes;
     this.local6 = options.localIp6 === undefined ? undefined : parseIp(options.localIp6).bytes;
     this.localMac = macBytes(options.localMac);
+    this.decapOptions = { port: options.port ?? vxlanPort };
   }
 
   attach(receiver: UnderlayReceiver): void {
@@ -136,7 +138,7 @@ export class FullUnderlay implements Underlay {
     const r = this.receiver;
     if (r === undefined) return;
     const res = this.result;
-    const status = decapFull(buf, start, end, res, { port: this.options.port ?? vxlanPort });
+    const status = decapFull(buf, start, end, res, this.decapOptions);
     if (status === DecapStatus.ok) r.receive(res.vni, buf, res.frameStart, res.frameEnd);
     else r.rejected(status);
   }

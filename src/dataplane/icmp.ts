@@ -9,6 +9,7 @@
  * ```
  */
 import { checksum, updateChecksum } from './checksum.js';
+import { u16, w16 } from './bytes.js';
 
 /** ICMP types (IANA icmp-parameters). */
 export const IcmpType = { echoReply: 0, destinationUnreachable: 3, echoRequest: 8, timeExceeded: 11 } as const;
@@ -33,10 +34,10 @@ export function decodeIcmp(buf: Buffer, start: number, end: number): IcmpMessage
   return {
     type: buf[start]!,
     code: buf[start + 1]!,
-    checksum: buf.readUInt16BE(start + 2),
+    checksum: u16(buf, start + 2),
     checksumValid: checksum(buf, start, end) === 0,
-    id: buf.readUInt16BE(start + 4),
-    seq: buf.readUInt16BE(start + 6),
+    id: u16(buf, start + 4),
+    seq: u16(buf, start + 6),
     data: buf.subarray(start + icmpHeaderLength, end),
   };
 }
@@ -45,12 +46,12 @@ export function decodeIcmp(buf: Buffer, start: number, end: number): IcmpMessage
 export function encodeIcmpEcho(type: number, id: number, seq: number, data: Buffer, buf: Buffer, offset: number): number {
   buf[offset] = type;
   buf[offset + 1] = 0;
-  buf.writeUInt16BE(0, offset + 2);
-  buf.writeUInt16BE(id, offset + 4);
-  buf.writeUInt16BE(seq, offset + 6);
+  w16(buf, offset + 2, 0);
+  w16(buf, offset + 4, id);
+  w16(buf, offset + 6, seq);
   data.copy(buf, offset + icmpHeaderLength);
   const end = offset + icmpHeaderLength + data.length;
-  buf.writeUInt16BE(checksum(buf, offset, end), offset + 2);
+  w16(buf, offset + 2, checksum(buf, offset, end));
   return end;
 }
 
@@ -59,8 +60,8 @@ export function encodeIcmpEcho(type: number, id: number, seq: number, data: Buff
  * updated incrementally (RFC 1624), so the data is never read again.
  */
 export function icmpEchoReplyInPlace(buf: Buffer, icmpOff: number): void {
-  const oldWord = buf.readUInt16BE(icmpOff);
+  const oldWord = u16(buf, icmpOff);
   const newWord = (IcmpType.echoReply << 8) | (oldWord & 0xff);
-  buf.writeUInt16BE(newWord, icmpOff);
-  buf.writeUInt16BE(updateChecksum(buf.readUInt16BE(icmpOff + 2), oldWord, newWord), icmpOff + 2);
+  w16(buf, icmpOff, newWord);
+  w16(buf, icmpOff + 2, updateChecksum(buf.readUInt16BE(icmpOff + 2), oldWord, newWord));
 }

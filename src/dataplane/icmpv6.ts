@@ -14,6 +14,7 @@ import { checksum, finish, pseudoSum6, sum16, updateChecksum } from './checksum.
 import { macKey, writeMacKey } from './mac.js';
 import { IpProto } from './ipv4.js';
 import { ipv6HeaderLength } from './ipv6.js';
+import { u16, u32, w16, w32 } from './bytes.js';
 
 /** ICMPv6 types (IANA icmpv6-parameters). */
 export const Icmp6Type = {
@@ -68,8 +69,8 @@ export function decodeNeighborMessage(buf: Buffer, start: number, end: number): 
   return {
     type,
     code: buf[start + 1]!,
-    checksum: buf.readUInt16BE(start + 2),
-    flags: type === Icmp6Type.neighborAdvertisement ? buf.readUInt32BE(start + 4) & 0xe0000000 : 0,
+    checksum: u16(buf, start + 2),
+    flags: type === Icmp6Type.neighborAdvertisement ? u32(buf, start + 4) & 0xe0000000 : 0,
     target: buf.subarray(start + 8, start + 24),
     linkLayer,
   };
@@ -77,7 +78,7 @@ export function decodeNeighborMessage(buf: Buffer, start: number, end: number): 
 
 /** True when the ICMPv6 checksum of the packet whose IPv6 header is at `ipOff` verifies. */
 export function icmp6ChecksumValid(buf: Buffer, ipOff: number): boolean {
-  const len = buf.readUInt16BE(ipOff + 4);
+  const len = u16(buf, ipOff + 4);
   const start = ipOff + ipv6HeaderLength;
   if (start + len > buf.length) return false;
   return checksum(buf, start, start + len, pseudoSum6(buf, ipOff + 8, ipOff + 24, IpProto.icmpv6, len)) === 0;
@@ -85,10 +86,10 @@ export function icmp6ChecksumValid(buf: Buffer, ipOff: number): boolean {
 
 /** Fills in the ICMPv6 checksum of the packet whose IPv6 header is at `ipOff`. */
 export function setIcmp6Checksum(buf: Buffer, ipOff: number): void {
-  const len = buf.readUInt16BE(ipOff + 4);
+  const len = u16(buf, ipOff + 4);
   const start = ipOff + ipv6HeaderLength;
-  buf.writeUInt16BE(0, start + 2);
-  buf.writeUInt16BE(finish(sum16(buf, start, start + len, pseudoSum6(buf, ipOff + 8, ipOff + 24, IpProto.icmpv6, len))), start + 2);
+  w16(buf, start + 2, 0);
+  w16(buf, start + 2, finish(sum16(buf, start, start + len, pseudoSum6(buf, ipOff + 8, ipOff + 24, IpProto.icmpv6, len))));
 }
 
 /** The bytes an NA with a target link-layer option takes after the IPv6 header. */
@@ -109,12 +110,12 @@ export function neighborAdvertInPlace(buf: Buffer, frameStart: number, ipOff: nu
   // IPv6: destination = the NS source, source = the target
   buf.copy(buf, ipOff + 24, ipOff + 8, ipOff + 24);
   buf.copy(buf, ipOff + 8, icmpOff + 8, icmpOff + 24);
-  buf.writeUInt16BE(naLength, ipOff + 4);
+  w16(buf, ipOff + 4, naLength);
   buf[ipOff + 6] = IpProto.icmpv6;
   buf[ipOff + 7] = 255;
   buf[icmpOff] = Icmp6Type.neighborAdvertisement;
   buf[icmpOff + 1] = 0;
-  buf.writeUInt32BE(((flags | NaFlag.solicited) & 0xe0000000) >>> 0, icmpOff + 4);
+  w32(buf, icmpOff + 4, ((flags | NaFlag.solicited) & 0xe0000000) >>> 0);
   const opt = icmpOff + ndMessageLength;
   buf[opt] = NdOption.targetLinkLayer;
   buf[opt + 1] = 1;
@@ -130,12 +131,12 @@ export function neighborAdvertInPlace(buf: Buffer, frameStart: number, ipOff: nu
 export function icmp6EchoReplyInPlace(buf: Buffer, ipOff: number): void {
   const icmpOff = ipOff + ipv6HeaderLength;
   for (let i = 0; i < 16; i += 4) {
-    const a = buf.readUInt32BE(ipOff + 8 + i);
-    buf.writeUInt32BE(buf.readUInt32BE(ipOff + 24 + i), ipOff + 8 + i);
-    buf.writeUInt32BE(a, ipOff + 24 + i);
+    const a = u32(buf, ipOff + 8 + i);
+    w32(buf, ipOff + 8 + i, buf.readUInt32BE(ipOff + 24 + i));
+    w32(buf, ipOff + 24 + i, a);
   }
-  const oldWord = buf.readUInt16BE(icmpOff);
+  const oldWord = u16(buf, icmpOff);
   const newWord = (Icmp6Type.echoReply << 8) | (oldWord & 0xff);
-  buf.writeUInt16BE(newWord, icmpOff);
-  buf.writeUInt16BE(updateChecksum(buf.readUInt16BE(icmpOff + 2), oldWord, newWord), icmpOff + 2);
+  w16(buf, icmpOff, newWord);
+  w16(buf, icmpOff + 2, updateChecksum(buf.readUInt16BE(icmpOff + 2), oldWord, newWord));
 }

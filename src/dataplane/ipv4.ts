@@ -14,6 +14,7 @@
  * ```
  */
 import { checksum, sum16 } from './checksum.js';
+import { u16, w16 } from './bytes.js';
 
 /** IP protocol numbers (IANA protocol-numbers). */
 export const IpProto = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 } as const;
@@ -50,7 +51,7 @@ export function ipv4HeaderLengthAt(buf: Buffer, start: number, end: number): num
   const vihl = buf[start]!;
   if (vihl >>> 4 !== 4) return -1;
   const hl = (vihl & 0x0f) * 4;
-  const total = buf.readUInt16BE(start + 2);
+  const total = u16(buf, start + 2);
   if (hl < ipv4HeaderLength || total < hl || total > end - start) return -1;
   return hl;
 }
@@ -59,19 +60,19 @@ export function ipv4HeaderLengthAt(buf: Buffer, start: number, end: number): num
 export function decodeIpv4(buf: Buffer, start: number, end: number): Ipv4Packet | undefined {
   const hl = ipv4HeaderLengthAt(buf, start, end);
   if (hl < 0) return undefined;
-  const total = buf.readUInt16BE(start + 2);
-  const frag = buf.readUInt16BE(start + 6);
+  const total = u16(buf, start + 2);
+  const frag = u16(buf, start + 6);
   return {
     headerLength: hl,
     tos: buf[start + 1]!,
     totalLength: total,
-    id: buf.readUInt16BE(start + 4),
+    id: u16(buf, start + 4),
     dontFragment: (frag & 0x4000) !== 0,
     moreFragments: (frag & 0x2000) !== 0,
     fragmentOffset: (frag & 0x1fff) * 8,
     ttl: buf[start + 8]!,
     protocol: buf[start + 9]!,
-    checksum: buf.readUInt16BE(start + 10),
+    checksum: u16(buf, start + 10),
     checksumValid: checksum(buf, start, start + hl) === 0,
     src: buf.subarray(start + 12, start + 16),
     dst: buf.subarray(start + 16, start + 20),
@@ -98,15 +99,15 @@ export interface Ipv4Header {
 export function encodeIpv4Header(h: Ipv4Header, buf: Buffer, offset: number): number {
   buf[offset] = 0x45;
   buf[offset + 1] = h.tos ?? 0;
-  buf.writeUInt16BE(ipv4HeaderLength + h.payloadLength, offset + 2);
-  buf.writeUInt16BE(h.id ?? 0, offset + 4);
-  buf.writeUInt16BE(h.dontFragment === false ? 0 : 0x4000, offset + 6);
+  w16(buf, offset + 2, ipv4HeaderLength + h.payloadLength);
+  w16(buf, offset + 4, h.id ?? 0);
+  w16(buf, offset + 6, h.dontFragment === false ? 0 : 0x4000);
   buf[offset + 8] = h.ttl ?? 64;
   buf[offset + 9] = h.protocol;
-  buf.writeUInt16BE(0, offset + 10);
+  w16(buf, offset + 10, 0);
   h.src.copy(buf, offset + 12, 0, 4);
   h.dst.copy(buf, offset + 16, 0, 4);
-  buf.writeUInt16BE(checksum(buf, offset, offset + ipv4HeaderLength), offset + 10);
+  w16(buf, offset + 10, checksum(buf, offset, offset + ipv4HeaderLength));
   return offset + ipv4HeaderLength;
 }
 

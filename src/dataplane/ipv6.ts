@@ -10,6 +10,7 @@
  * |                 Destination Address (16)                      |
  * ```
  */
+import { u16, u32, w16, w32 } from './bytes.js';
 
 /** The fixed header length. */
 export const ipv6HeaderLength = 40;
@@ -30,14 +31,14 @@ export interface Ipv6Packet {
 /** True when `buf[start..end)` starts a plausible IPv6 packet (version 6, payload within bounds). */
 export function isIpv6At(buf: Buffer, start: number, end: number): boolean {
   return start >= 0 && end <= buf.length && end - start >= ipv6HeaderLength &&
-    buf[start]! >>> 4 === 6 && buf.readUInt16BE(start + 4) <= end - start - ipv6HeaderLength;
+    buf[start]! >>> 4 === 6 && u16(buf, start + 4) <= end - start - ipv6HeaderLength;
 }
 
 /** Decodes the IPv6 packet at `buf[start..end)`, or undefined. */
 export function decodeIpv6(buf: Buffer, start: number, end: number): Ipv6Packet | undefined {
   if (!isIpv6At(buf, start, end)) return undefined;
-  const w = buf.readUInt32BE(start);
-  const len = buf.readUInt16BE(start + 4);
+  const w = u32(buf, start);
+  const len = u16(buf, start + 4);
   return {
     trafficClass: (w >>> 20) & 0xff,
     flowLabel: w & 0xfffff,
@@ -64,8 +65,8 @@ export interface Ipv6Header {
 
 /** Writes the 40-byte header at `offset`; returns the payload offset. */
 export function encodeIpv6Header(h: Ipv6Header, buf: Buffer, offset: number): number {
-  buf.writeUInt32BE(((6 << 28) | ((h.trafficClass ?? 0) << 20) | ((h.flowLabel ?? 0) & 0xfffff)) >>> 0, offset);
-  buf.writeUInt16BE(h.payloadLength, offset + 4);
+  w32(buf, offset, ((6 << 28) | ((h.trafficClass ?? 0) << 20) | ((h.flowLabel ?? 0) & 0xfffff)) >>> 0);
+  w16(buf, offset + 4, h.payloadLength);
   buf[offset + 6] = h.nextHeader;
   buf[offset + 7] = h.hopLimit ?? 64;
   h.src.copy(buf, offset + 8, 0, 16);

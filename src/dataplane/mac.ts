@@ -2,6 +2,7 @@
  * MAC addresses. Text (`aa:bb:cc:dd:ee:ff`) at the API edge; inside, a MAC is a 48-bit number
  * read with two loads, so tables are keyed by numbers and a lookup allocates nothing.
  */
+import { u16, u32, w16, w32 } from './bytes.js';
 
 const two32 = 4294967296;
 
@@ -10,13 +11,13 @@ export const broadcastMacKey = 0xffffffffffff;
 
 /** The 48-bit key of the MAC at `buf[off..off+6)`. The caller has checked the bounds. */
 export function macKey(buf: Buffer, off: number): number {
-  return buf.readUInt16BE(off) * two32 + buf.readUInt32BE(off + 2);
+  return u16(buf, off) * two32 + u32(buf, off + 2);
 }
 
 /** Writes a 48-bit key as 6 bytes at `off`; returns the next offset. */
 export function writeMacKey(buf: Buffer, off: number, key: number): number {
-  buf.writeUInt16BE(Math.floor(key / two32), off);
-  buf.writeUInt32BE(key % two32, off + 2);
+  w16(buf, off, Math.floor(key / two32));
+  w32(buf, off + 2, key % two32);
   return off + 6;
 }
 

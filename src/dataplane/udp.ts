@@ -7,6 +7,7 @@
  * |            Length             |           Checksum            |
  * ```
  */
+import { u16, w16 } from './bytes.js';
 
 export const udpHeaderLength = 8;
 
@@ -23,13 +24,13 @@ export interface UdpDatagram {
 /** Decodes the UDP datagram at `buf[start..end)`, or undefined when Length is out of bounds. */
 export function decodeUdp(buf: Buffer, start: number, end: number): UdpDatagram | undefined {
   if (start < 0 || end > buf.length || end - start < udpHeaderLength) return undefined;
-  const length = buf.readUInt16BE(start + 4);
+  const length = u16(buf, start + 4);
   if (length < udpHeaderLength || length > end - start) return undefined;
   return {
-    srcPort: buf.readUInt16BE(start),
-    dstPort: buf.readUInt16BE(start + 2),
+    srcPort: u16(buf, start),
+    dstPort: u16(buf, start + 2),
     length,
-    checksum: buf.readUInt16BE(start + 6),
+    checksum: u16(buf, start + 6),
     payloadOffset: start + udpHeaderLength,
     payload: buf.subarray(start + udpHeaderLength, start + length),
   };
@@ -37,9 +38,9 @@ export function decodeUdp(buf: Buffer, start: number, end: number): UdpDatagram 
 
 /** Writes a UDP header (checksum as given, 0 = none for IPv4) at `offset`; returns the payload offset. */
 export function encodeUdpHeader(srcPort: number, dstPort: number, payloadLength: number, checksumValue: number, buf: Buffer, offset: number): number {
-  buf.writeUInt16BE(srcPort, offset);
-  buf.writeUInt16BE(dstPort, offset + 2);
-  buf.writeUInt16BE(udpHeaderLength + payloadLength, offset + 4);
-  buf.writeUInt16BE(checksumValue, offset + 6);
+  w16(buf, offset, srcPort);
+  w16(buf, offset + 2, dstPort);
+  w16(buf, offset + 4, udpHeaderLength + payloadLength);
+  w16(buf, offset + 6, checksumValue);
   return offset + udpHeaderLength;
 }

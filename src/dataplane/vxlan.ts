@@ -23,6 +23,7 @@ import { IpProto, ipv4HeaderLength, ipv4HeaderLengthAt, ipv4SumWithoutLength } f
 import { ipv6HeaderLength, isIpv6At } from './ipv6.js';
 import { udpHeaderLength } from './udp.js';
 import { checksum } from './checksum.js';
+import { u16, u32, w16, w32 } from './bytes.js';
 
 /** The IANA-assigned VXLAN UDP port (RFC 7348 section 5). */
 export const vxlanPort = 4789;
@@ -37,8 +38,8 @@ export const vxlanMaxVni = 0xffffff;
 
 /** Writes the 8-byte VXLAN header at `offset`: flags = I, reserved fields zero (RFC 7348 5: MUST be zero on transmission). */
 export function encodeVxlanHeader(vni: number, buf: Buffer, offset: number): number {
-  buf.writeUInt32BE(0x08000000, offset);
-  buf.writeUInt32BE((vni & vxlanMaxVni) * 256, offset + 4);
+  w32(buf, offset, 0x08000000);
+  w32(buf, offset + 4, (vni & vxlanMaxVni) * 256);
   return offset + vxlanHeaderLength;
 }
 
@@ -56,8 +57,8 @@ export function vxlanHeader(vni: number): Buffer {
  */
 export function encapUdpPayload(buf: Buffer, frameStart: number, vni: number): number {
   const start = frameStart - vxlanHeaderLength;
-  buf.writeUInt32BE(0x08000000, start);
-  buf.writeUInt32BE((vni & vxlanMaxVni) * 256, start + 4);
+  w32(buf, start, 0x08000000);
+  w32(buf, start + 4, (vni & vxlanMaxVni) * 256);
   return start;
 }
 
@@ -112,7 +113,7 @@ export function decapUdpPayload(buf: Buffer, start: number, end: number, out: De
   if (start < 0 || end > buf.length || end - start < vxlanHeaderLength + ethernetHeaderLength) return DecapStatus.tooShort;
   // RFC 7348 5: the I flag MUST be 1; the other flag and reserved bits are ignored on receipt
   if ((buf[start]! & vxlanFlagI) === 0) return DecapStatus.badFlags;
-  out.vni = buf.readUInt32BE(start + 4) >>> 8;
+  out.vni = u32(buf, start + 4) >>> 8;
   out.frameStart = start + vxlanHeaderLength;
   out.frameEnd = end;
   return DecapStatus.ok;
@@ -126,59 +127,61 @@ export interface DecapOptions {
   readonly acceptZeroUdp6Checksum?: boolean;
 }
 
+const defaultDecapOptions: DecapOptions = {};
+
 /**
  * Full mode: validates outer Ethernet, IPv4 (header checksum, no fragment) or IPv6, UDP (port,
  * length, checksum when non-zero) and VXLAN at `buf[start..end)`, and fills `out`.
  * Returns a DecapStatus code; never throws.
  */
-export function decapFull(buf: Buffer, start: number, end: number, out: DecapResult, options: DecapOptions = {}): DecapStatusCode {
+export function decapFull(buf: Buffer, start: number, end: number, out: DecapResult, options: DecapOptions = defaultDecapOptions): DecapStatusCode {
   if (start < 0 || end > buf.length) return DecapStatus.tooShort;
   const ip = ethernetPayloadOffset(buf, start, end);
   if (ip < 0) return DecapStatus.tooShort;
-  const etherType = buf.readUInt16BE(ip - 2);
+  const etherType = u16(buf, ip - 2);
   let udp: number;
   let udpEnd: number;
-  let pseudo: number;
   if (etherType === EtherType.ipv4) {
     if (end - ip < ipv4HeaderLength) return DecapStatus.tooShort;
     const hl = ipv4HeaderLengthAt(buf, ip, end);
     if (hl < 0) return DecapStatus.badLength;
     // RFC 1122 3.2.1.2: a host MUST verify the header checksum and discard on failure
     if (checksum(buf, ip, ip + hl) !== 0) return DecapStatus.badIpChecksum;
-    if (buf[ip + 9] !== IpProto.udp || (buf.readUInt16BE(ip + 6) & 0x3fff) !== 0) return DecapStatus.notVxlan;
+    if (buf[ip + 9] !== IpProto.udp || (u16(buf, ip + 6) & 0x3fff) !== 0) return DecapStatus.notVxlan;
     udp = ip + hl;
-    udpEnd = ip + buf.readUInt16BE(ip + 2);
+    udpEnd = ip + u16(buf, ip + 2);
     out.outerFamily = 4;
     out.outerSrcOffset = ip + 12;
-    pseudo = sum16(buf, ip + 12, ip + 20) + IpProto.udp;
   } else if (etherType === EtherType.ipv6) {
     if (end - ip < ipv6HeaderLength) return DecapStatus.tooShort;
     if (!isIpv6At(buf, ip, end)) return DecapStatus.badLength;
     if (buf[ip + 6] !== IpProto.udp) return DecapStatus.notVxlan;
     udp = ip + ipv6HeaderLength;
-    udpEnd = udp + buf.readUInt16BE(ip + 4);
+    udpEnd = udp + u16(buf, ip + 4);
     out.outerFamily = 6;
     out.outerSrcOffset = ip + 8;
-    pseudo = sum16(buf, ip + 8, ip + 40) + IpProto.udp;
   } else {
     return DecapStatus.notVxlan;
   }
   if (udpEnd - udp < udpHeaderLength) return DecapStatus.tooShort;
-  if (buf.readUInt16BE(udp + 2) !== (options.port ?? vxlanPort)) return DecapStatus.notVxlan;
-  const udpLen = buf.readUInt16BE(udp + 4);
+  if (u16(buf, udp + 2) !== (options.port ?? vxlanPort)) return DecapStatus.notVxlan;
+  const udpLen = u16(buf, udp + 4);
   if (udpLen < udpHeaderLength || udpLen > udpEnd - udp) return DecapStatus.badLength;
   const vx = udp + udpHeaderLength;
   const frameEnd = udp + udpLen;
   if (frameEnd - vx < vxlanHeaderLength + ethernetHeaderLength) return DecapStatus.tooShort;
-  const sum = buf.readUInt16BE(udp + 6);
+  const sum = u16(buf, udp + 6);
   if (sum === 0) {
     if (out.outerFamily === 6 && options.acceptZeroUdp6Checksum === false) return DecapStatus.zeroUdp6Checksum;
-  } else if (finish(sum16(buf, udp, frameEnd, pseudo + udpLen)) !== 0) {
-    return DecapStatus.badUdpChecksum;
+  } else {
+    // the pseudo-header (RFC 768 / RFC 8200 8.1): addresses, protocol, UDP length
+    const a = out.outerSrcOffset;
+    const pseudo = sum16(buf, a, a + (out.outerFamily === 4 ? 8 : 32)) + IpProto.udp + udpLen;
+    if (finish(sum16(buf, udp, frameEnd, pseudo)) !== 0) return DecapStatus.badUdpChecksum;
   }
   if ((buf[vx]! & vxlanFlagI) === 0) return DecapStatus.badFlags;
-  out.vni = buf.readUInt32BE(vx + 4) >>> 8;
-  out.srcPort = buf.readUInt16BE(udp);
+  out.vni = u32(buf, vx + 4) >>> 8;
+  out.srcPort = u16(buf, udp);
   out.frameStart = vx + vxlanHeaderLength;
   out.frameEnd = frameEnd;
   return DecapStatus.ok;
@@ -225,8 +228,8 @@ export class OuterTemplate {
     const ip = ethernetHeaderLength;
     let udp: number;
     if (v6) {
-      b.writeUInt16BE(EtherType.ipv6, 12);
-      b.writeUInt32BE(0x60000000, ip);
+      w16(b, 12, EtherType.ipv6);
+      w32(b, ip, 0x60000000);
       b[ip + 6] = IpProto.udp;
       b[ip + 7] = spec.ttl ?? 64;
       spec.srcIp.copy(b, ip + 8);
@@ -235,10 +238,10 @@ export class OuterTemplate {
       this.ipSum = 0;
       this.pseudoSum = sum16(b, ip + 8, ip + 40) + IpProto.udp;
     } else {
-      b.writeUInt16BE(EtherType.ipv4, 12);
+      w16(b, 12, EtherType.ipv4);
       b[ip] = 0x45;
       // RFC 7348 4.3: VTEPs MUST NOT fragment; DF set, ID zero (RFC 6864 4.1: atomic datagram)
-      b.writeUInt16BE(0x4000, ip + 6);
+      w16(b, ip + 6, 0x4000);
       b[ip + 8] = spec.ttl ?? 64;
       b[ip + 9] = IpProto.udp;
       spec.srcIp.copy(b, ip + 12);
@@ -247,8 +250,8 @@ export class OuterTemplate {
       this.ipSum = ipv4SumWithoutLength(b, ip);
       this.pseudoSum = sum16(b, ip + 12, ip + 20) + IpProto.udp;
     }
-    b.writeUInt16BE(spec.dstPort ?? vxlanPort, udp + 2);
-    b.writeUInt32BE(0x08000000, udp + udpHeaderLength);
+    w16(b, udp + 2, spec.dstPort ?? vxlanPort);
+    w32(b, udp + udpHeaderLength, 0x08000000);
     this.bytes = b;
   }
 
@@ -259,7 +262,7 @@ export class OuterTemplate {
    */
   encap(buf: Buffer, frameStart: number, frameEnd: number, vni: number, srcPort: number): number {
     const start = frameStart - this.overhead;
-    this.bytes.copy(buf, start);
+    buf.set(this.bytes, start);
     const ip = start + ethernetHeaderLength;
     const frameLen = frameEnd - frameStart;
     const udpLen = udpHeaderLength + vxlanHeaderLength + frameLen;
@@ -267,25 +270,25 @@ export class OuterTemplate {
     let udp: number;
     if (this.family === 4) {
       const total = ipv4HeaderLength + udpLen;
-      buf.writeUInt16BE(total, ip + 2);
-      buf.writeUInt16BE(finish(this.ipSum + total), ip + 10);
+      w16(buf, ip + 2, total);
+      w16(buf, ip + 10, finish(this.ipSum + total));
       udp = ip + ipv4HeaderLength;
     } else {
-      buf.writeUInt16BE(udpLen, ip + 4);
+      w16(buf, ip + 4, udpLen);
       udp = ip + ipv6HeaderLength;
     }
-    buf.writeUInt16BE(srcPort, udp);
-    buf.writeUInt16BE(udpLen, udp + 4);
-    buf.writeUInt32BE(vniWord, udp + 12);
+    w16(buf, udp, srcPort);
+    w16(buf, udp + 4, udpLen);
+    w32(buf, udp + 12, vniWord);
     if (this.computeUdp6) {
       // RFC 8200 8.1: the pseudo-header and the whole datagram; a zero result is sent as 0xffff
-      const s = this.pseudoSum + udpLen + srcPort + (this.bytes.readUInt16BE(udp - start + 2)) + udpLen +
+      const s = this.pseudoSum + udpLen + srcPort + (u16(this.bytes, udp - start + 2)) + udpLen +
         0x0800 + Math.floor(vniWord / 0x10000) + (vniWord & 0xffff) + sum16(buf, frameStart, frameEnd);
       const c = finish(s);
-      buf.writeUInt16BE(c === 0 ? 0xffff : c, udp + 6);
+      w16(buf, udp + 6, c === 0 ? 0xffff : c);
     } else {
       // RFC 7348 5: the UDP checksum SHOULD be zero over IPv4; zero over IPv6 per RFC 6935
-      buf.writeUInt16BE(0, udp + 6);
+      w16(buf, udp + 6, 0);
     }
     return start;
   }

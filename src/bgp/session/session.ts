@@ -1,69 +1,27 @@
 /**
- * A BGP session with one peer: runs the pure FSM (fsm/fsm.ts) against an injected Transport
- * source (`Network`) and `Clock`. One `Connection` per TCP connection: normally one, two while a
- * connection collision (RFC 4271 6.8) is being resolved. The session's state is the state of its
- * primary connection; every change is emitted with a typed reason.
+ * A BGP session with one peer (RFC 4271): the public API and the handling of what the peer
+ * sends. The FSM driving, timers and connections are in session-core.ts.
  */
-import { EventEmitter } from 'eventemitter3';
-import { decodeMessage, encodeMessage, parseUpdateRaw, toNotification, type RawUpdate } from '../codec.js';
-import { BgpError, CeaseError, MessageHeaderError } from '../errors.js';
+import { decodeMessage, parseUpdateRaw } from '../codec.js';
+import { BgpError, MessageHeaderError } from '../errors.js';
 import { CeaseSubcode, ErrorCode, HeaderSubcode, MessageType, OpenSubcode } from '../iana.js';
-import { transition, type Action, type FsmEvent } from '../fsm/fsm.js';
 import type { Family, NotificationMessage, OpenMessage, RouteRefreshMessage } from '../types.js';
-import { realClock } from './clock.js';
 import { collisionLoser } from './collision.js';
-import { Connection } from './connection.js';
-import { IdleHold } from './idle-hold.js';
-import { Framer } from '../framer.js';
-import { buildOpen, negotiate, validateOpen } from './negotiate.js';
-import { tcpNetwork } from './transport.js';
-import type { Clock, Negotiated, Network, SessionApi, SessionConfig, SessionEvents, State, StateChangeReason, Transport } from './types.js';
-import { endOfRibFamily, endOfRibMessage, keepaliveMessage, notificationMessage, notificationValue, routeRefreshMessage } from './wire.js';
+import type { Connection } from './connection.js';
+import { negotiate, validateOpen } from './negotiate.js';
+import { SessionCore } from './session-core.js';
+import type { Negotiated, SessionApi, State, Transport } from './types.js';
+import { endOfRibFamily, endOfRibMessage, routeRefreshMessage } from './wire.js';
 
-/** RFC 4271 8.2.2: "a large value" for the HoldTimer in OpenSent; 4 minutes is suggested. */
-export const openSentHoldTime = 240;
+export { openSentHoldTime } from './session-core.js';
 
-/** How long `stop()` waits for a peer to take our last bytes before it destroys the socket. */
-const closeGraceMs = 1000;
-
-export class Session extends EventEmitter<SessionEvents> implements SessionApi {
-  readonly config: SessionConfig;
-  private readonly clock: Clock;
-  private readonly network: Network;
-  private readonly localOpen: OpenMessage;
-  private primary: Connection;
-  private secondary: Connection | undefined;
-  private nextConnId = 0;
-  private connectRetryCounter = 0;
-  private readonly idleHold: IdleHold;
-  private stopped = true;
-  private lastNegotiated: Negotiated | undefined;
-  /** Transports we dropped that have not reported close yet. */
-  private readonly closing = new Set<Transport>();
-  /** The message being processed (for process-update / process-route-refresh). */
-  private curMsg: Buffer | undefined;
-  private curParsed: RawUpdate | undefined;
-  private curEor: Family | undefined;
-  private curRefresh: RouteRefreshMessage | undefined;
-  private shutdownMessage: string | undefined;
-  private pendingReason: StateChangeReason | undefined;
-  /** Reused for every event (no allocation per message). */
-  private readonly ctx: { delayOpen: boolean; delayOpenTimerRunning: boolean; passive: boolean };
-
-  constructor(config: SessionConfig) {
-    super();
-    const hold = config.holdTime ?? 90;
-    // RFC 4271 4.2: the hold time MUST be zero or at least three seconds
-    if (hold !== 0 && (hold < 3 || hold > 65535)) throw new RangeError(`hold time ${hold}: must be 0 or 3..65535`);
-    this.config = config;
-    this.clock = config.clock ?? realClock;
-    this.network = config.network ?? tcpNetwork;
-    this.localOpen = buildOpen(config);
-    this.idleHold = new IdleHold(this.clock, config);
-    this.ctx = { delayOpen: (config.delayOpenTime ?? 0) > 0, delayOpenTimerRunning: false, passive: config.passive ?? false };
-    this.primary = this.newConnection('outbound');
-  }
-
+/**
+ * A BGP session with one configured peer. Create it with a `SessionConfig`, `start()` it, hand
+ * it the connections the listener accepts from that peer (`accept`), and listen to its typed
+ * events (`stateChange`, `established`, `update`, `endOfRib`, `routeRefresh`, `notificationSent`,
+ * `notificationReceived`, `drain`). `stop()` leaves no timer or socket behind.
+ */
+export class Session extends SessionCore implements SessionApi {
   get state(): State {
     return this.primary.state;
   }
@@ -189,281 +147,9 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     return true;
   }
 
-  // ------------------------------------------------------------ FSM driving
-
-  private newConnection(direction: 'outbound' | 'inbound'): Connection {
-    return new Connection(this.nextConnId++, direction, this.clock, (c, e) => this.onTimer(c, e));
-  }
-
-  private onTimer(c: Connection, e: FsmEvent): void {
-    this.fire(c, e);
-  }
-
-  /** Feed one event to a connection's machine and run the actions. */
-  private fire(c: Connection, event: FsmEvent): void {
-    const ctx = this.ctx;
-    ctx.delayOpenTimerRunning = c.isRunning('delayOpen');
-    const from = c.state;
-    const tr = transition(from, event, ctx);
-    c.state = tr.next;
-    let established = false;
-    for (const a of tr.actions) {
-      if (a.type === 'established') established = true;
-      else this.run(c, a);
-    }
-    c.eventError = undefined;
-    if (tr.next !== from) this.changed(c, from, tr.next, this.pendingReason ?? tr.reason);
-    if (established && this.primary === c && c.state === 'Established') {
-      this.lastNegotiated = c.negotiated;
-      this.idleHold.established();
-      this.emit('established', c.negotiated!);
-    }
-  }
-
-  private changed(c: Connection, from: State, to: State, reason: StateChangeReason): void {
-    if (c !== this.primary) {
-      if (to === 'Idle') {
-        this.cleanup(c);
-        if (this.secondary === c) this.secondary = undefined;
-      } else if (to === 'Established') {
-        // the second connection won: the primary is dumped and this one takes over
-        this.promote(c);
-      }
-      return;
-    }
-    if (to === 'Idle') {
-      this.cleanup(c);
-      this.idleHold.clearStable();
-      this.emit('stateChange', from, 'Idle', reason);
-      // a connection swap: the other connection of a collision (or of a restarted peer) goes on
-      const sec = this.secondary;
-      if (sec !== undefined && !this.stopped && this.primary === c && c.state === 'Idle') {
-        this.secondary = undefined;
-        this.primary = sec;
-        this.emit('stateChange', 'Idle', sec.state, reason === 'peer-restarted' ? 'peer-restarted' : 'collision');
-        return;
-      }
-      if (reason !== 'manual-stop') this.scheduleRestart();
-      return;
-    }
-    this.emit('stateChange', from, to, reason);
-  }
-
-  /**
-   * The second connection reached Established first: it becomes the primary and the old primary
-   * is dumped with Cease/7 (RFC 4271 6.8). `fire` then emits `established` for the new one.
-   */
-  private promote(c: Connection): void {
-    const old = this.primary;
-    const from = old.state;
-    this.primary = c;
-    this.secondary = old;
-    this.fire(old, 'OpenCollisionDump');
-    if (this.secondary === old) this.secondary = undefined;
-    this.emit('stateChange', from, 'Idle', 'collision');
-    this.emit('stateChange', 'Idle', c.state, 'collision');
-  }
-
-  private run(c: Connection, a: Action): void {
-    switch (a.type) {
-      case 'start-timer':
-        return this.startTimer(c, a.timer, a.large === true);
-      case 'stop-timer':
-        return c.stopTimer(a.timer);
-      case 'connect':
-        return this.connect(c);
-      case 'listen':
-        return; // connections arrive through accept()
-      case 'drop-connection':
-        return this.drop(c);
-      case 'release':
-        c.stopAllTimers();
-        return;
-      case 'send-open':
-        return this.write(c, encodeMessage(this.localOpen, {}));
-      case 'send-keepalive':
-        return this.write(c, keepaliveMessage);
-      case 'send-notification': {
-        const n = { code: a.code, subcode: a.subcode, ...(this.shutdownMessage === undefined ? {} : { shutdownMessage: this.shutdownMessage }) };
-        return this.notify(c, n);
-      }
-      case 'send-notification-from-event': {
-        const e = c.eventError ?? new CeaseError(0, 'automatic stop');
-        const n = toNotification(e);
-        return this.notify(c, { code: n.code, subcode: n.subcode, data: n.data });
-      }
-      case 'connect-retry-counter':
-        this.connectRetryCounter = a.op === 'reset' ? 0 : this.connectRetryCounter + 1;
-        return;
-      case 'process-update':
-        return this.processUpdate(c);
-      case 'process-route-refresh':
-        if (this.curRefresh !== undefined && c === this.primary) this.emit('routeRefresh', this.curRefresh);
-        return;
-      case 'established':
-        return;
-    }
-  }
-
-  private startTimer(c: Connection, timer: 'connectRetry' | 'hold' | 'keepalive' | 'delayOpen' | 'idleHold', large: boolean): void {
-    switch (timer) {
-      case 'connectRetry':
-        // a passive peer never connects: no retry timer (it waits in Active)
-        if (this.config.passive) return;
-        return c.startTimer(timer, (this.config.connectRetryTime ?? 120) * 1000);
-      case 'delayOpen':
-        return c.startTimer(timer, (this.config.delayOpenTime ?? 0) * 1000);
-      case 'hold': {
-        const s = large ? openSentHoldTime : (c.negotiated?.holdTime ?? this.config.holdTime ?? 90);
-        // RFC 4271 4.2: a hold time of zero means no hold timer and no keepalives
-        if (s === 0) return c.stopTimer('hold');
-        return c.startTimer(timer, s * 1000);
-      }
-      case 'keepalive': {
-        const s = c.negotiated?.keepaliveTime ?? 0;
-        if (s === 0) return c.stopTimer('keepalive');
-        return c.startTimer(timer, s * 1000);
-      }
-      case 'idleHold':
-        return; // the session's own timer (scheduleRestart)
-    }
-  }
-
-  // ------------------------------------------------------------ connections
-
-  private connect(c: Connection): void {
-    if (this.config.passive) return;
-    c.connecting?.abort();
-    const ac = new AbortController();
-    c.connecting = ac;
-    const cfg = this.config;
-    this.network
-      .connect(cfg.peerAddress, cfg.peerPort ?? 179, cfg.localAddress, { signal: ac.signal, timeoutMs: (cfg.connectRetryTime ?? 120) * 1000 })
-      .then(
-        (t) => {
-          // the attempt may have moved to another connection object meanwhile (see accept)
-          const owner = this.owner(ac);
-          if (owner === undefined) {
-            t.destroy();
-            return;
-          }
-          owner.connecting = undefined;
-          owner.direction = 'outbound';
-          this.attach(owner, t);
-          this.fire(owner, 'Tcp_CR_Acked');
-        },
-        () => {
-          const owner = this.owner(ac);
-          if (owner === undefined) return;
-          owner.connecting = undefined;
-          this.fire(owner, 'TcpConnectionFails');
-        },
-      );
-  }
-
-  private owner(ac: AbortController): Connection | undefined {
-    if (this.primary.connecting === ac) return this.primary;
-    if (this.secondary?.connecting === ac) return this.secondary;
-    return undefined;
-  }
-
-  private attach(c: Connection, t: Transport): void {
-    c.transport = t;
-    c.framer = new Framer();
-    t.on('data', (chunk) => {
-      if (c.transport === t) this.onData(c, chunk);
-    });
-    t.on('drain', () => {
-      if (c.transport === t && c === this.primary) this.emit('drain');
-    });
-    t.on('close', () => {
-      if (c.transport === t) this.fire(c, 'TcpConnectionFails');
-    });
-    t.on('error', () => {
-      /* a close follows */
-    });
-  }
-
-  private drop(c: Connection): void {
-    c.connecting?.abort();
-    c.connecting = undefined;
-    const t = c.transport;
-    c.transport = undefined;
-    if (t !== undefined) this.dropTransport(t);
-  }
-
-  private dropTransport(t: Transport): void {
-    t.removeAllListeners('data');
-    t.removeAllListeners('drain');
-    t.removeAllListeners('close');
-    if (t.closed) return;
-    this.closing.add(t);
-    t.once('close', () => this.closing.delete(t));
-    t.end();
-  }
-
-  private cleanup(c: Connection): void {
-    c.stopAllTimers();
-    this.drop(c);
-    c.peerOpen = undefined;
-  }
-
-  private async waitClosed(): Promise<void> {
-    if (this.closing.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        for (const t of this.closing) t.destroy();
-        this.closing.clear();
-        resolve();
-      }, closeGraceMs);
-      const check = (): void => {
-        if (this.closing.size === 0) done();
-      };
-      for (const t of this.closing) t.once('close', () => queueMicrotask(check));
-    });
-  }
-
-  private write(c: Connection, buf: Buffer): void {
-    const t = c.transport;
-    if (t !== undefined && !t.closed) t.write(buf);
-  }
-
-  private notify(c: Connection, n: { code: number; subcode: number; data?: Buffer; shutdownMessage?: string }): void {
-    const t = c.transport;
-    if (t === undefined || t.closed) return;
-    const wire = notificationMessage(n);
-    t.write(wire);
-    this.emit('notificationSent', notificationValue(n, wire));
-  }
-
-  private sendNotificationOn(t: Transport, n: { code: number; subcode: number }): void {
-    const wire = notificationMessage(n);
-    t.write(wire);
-    this.emit('notificationSent', notificationValue(n, wire));
-  }
-
-  // ------------------------------------------------------------ idle hold (DampPeerOscillations)
-
-  /** Back to work after IdleHold; the wait doubles with each consecutive failure, up to a cap. */
-  private scheduleRestart(): void {
-    if (this.stopped || (this.config.autoRestart ?? true) === false) return;
-    this.idleHold.schedule(() => {
-      if (!this.stopped && this.primary.state === 'Idle') this.fire(this.primary, 'IdleHoldTimer_Expires');
-    });
-  }
-
-  /** The IdleHold time the next failure will wait, in ms (for tests and metrics). */
-  get nextIdleHoldMs(): number {
-    return this.idleHold.nextMs;
-  }
-
   // ------------------------------------------------------------ inbound messages
 
-  private onData(c: Connection, chunk: Buffer): void {
+  protected onData(c: Connection, chunk: Buffer): void {
     let msgs: Iterable<Buffer>;
     try {
       msgs = c.framer.push(chunk);
@@ -480,7 +166,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     }
   }
 
-  private onMessage(c: Connection, msg: Buffer): void {
+  protected onMessage(c: Connection, msg: Buffer): void {
     const type = msg[18];
     switch (type) {
       case MessageType.open:
@@ -501,7 +187,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     }
   }
 
-  private onOpen(c: Connection, msg: Buffer): void {
+  protected onOpen(c: Connection, msg: Buffer): void {
     const open = decodeMessage(msg, {}) as OpenMessage; // throws OpenMessageError / header errors
     if (c.state === 'OpenConfirm' || c.state === 'Established') return this.fire(c, 'BGPOpen');
     validateOpen(open, this.config);
@@ -527,7 +213,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     this.fire(c, delayed ? 'BGPOpen_with_DelayOpenTimer_running' : 'BGPOpen');
   }
 
-  private onUpdate(c: Connection, msg: Buffer): void {
+  protected onUpdate(c: Connection, msg: Buffer): void {
     if (c.state !== 'Established') return this.fire(c, 'UpdateMsg');
     // RFC 4271 6.1: an UPDATE is at least 23 bytes
     if (msg.length < 23) throw new MessageHeaderError(HeaderSubcode.badMessageLength, 'UPDATE length', msg.subarray(16, 18));
@@ -550,14 +236,14 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     this.curParsed = undefined;
   }
 
-  private processUpdate(c: Connection): void {
+  protected processUpdate(c: Connection): void {
     const msg = this.curMsg;
     if (msg === undefined || c !== this.primary) return;
     if (this.curEor !== undefined) this.emit('endOfRib', this.curEor);
     else if (this.curParsed !== undefined) this.emit('update', msg, this.curParsed);
   }
 
-  private onNotification(c: Connection, msg: Buffer): void {
+  protected onNotification(c: Connection, msg: Buffer): void {
     let n: NotificationMessage;
     try {
       n = decodeMessage(msg, {}) as NotificationMessage;
@@ -570,7 +256,7 @@ export class Session extends EventEmitter<SessionEvents> implements SessionApi {
     this.fire(c, ver ? 'NotifMsgVerErr' : 'NotifMsg');
   }
 
-  private onRouteRefresh(c: Connection, msg: Buffer): void {
+  protected onRouteRefresh(c: Connection, msg: Buffer): void {
     if (c.state !== 'Established') return this.fire(c, 'RouteRefreshMsg');
     const rr = decodeMessage(msg, c.negotiated?.receiveOptions ?? {}) as RouteRefreshMessage;
     const n = c.negotiated!;

@@ -246,6 +246,9 @@ describe('Session over the in-memory transport with a virtual clock', () => {
       ['length below 19', Buffer.from('ff'.repeat(16) + '001004', 'hex'), '1/2'],
       ['unknown type', Buffer.from('ff'.repeat(16) + '001309', 'hex'), '1/3'],
       ['KEEPALIVE with a body', Buffer.from('ff'.repeat(16) + '00140400', 'hex'), '1/2'],
+      ['OPEN shorter than its minimum (truncated)', Buffer.from('ff'.repeat(16) + '001c01' + '04fde8005a01010102', 'hex'), '1/2'],
+      ['UPDATE shorter than its minimum (truncated)', Buffer.from('ff'.repeat(16) + '0015020000', 'hex'), '1/2'],
+      ['length above 4096 without extended messages', Buffer.from('ff'.repeat(16) + '100102', 'hex'), '1/2'],
     ];
     for (const [name, bytes, want] of cases) {
       const f = fabric();
@@ -455,6 +458,20 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     await until(f.clock, 'idle', () => a.session.state === 'Idle');
     expect(a.states.at(-1)).toEqual(['Established', 'Idle', 'update-error']);
     expect(notif(raw.got)[0]).toMatch(/^3\//);
+  });
+
+  it('a ROUTE-REFRESH of the wrong length gets 7/1 (RFC 7313 5)', async () => {
+    const f = fabric();
+    const raw = await rawPeer(f);
+    const a = await peer(f, 'a');
+    a.session.start();
+    await until(f.clock, 'OPEN', () => raw.got.length >= 1);
+    raw.send(raw.open);
+    raw.send(keepalive);
+    await until(f.clock, 'established', () => a.session.state === 'Established');
+    raw.send(Buffer.from('ff'.repeat(16) + '0018050019004600', 'hex'));
+    await until(f.clock, 'idle', () => a.session.state === 'Idle');
+    expect(notif(raw.got)).toEqual(['7/1']);
   });
 
   it('listener: an unknown address gets Cease/5 without an OPEN and is closed', async () => {

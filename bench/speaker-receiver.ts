@@ -32,6 +32,10 @@ const timer = setInterval(() => {
   if (s.routeCount('l2vpn-evpn') >= n || Date.now() > deadline) {
     clearInterval(timer);
     const done = performance.now();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const m = process.memoryUsage();
+    if (gc !== undefined) process.stderr.write(`receiver after gc: heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, arrayBuffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MiB, rss ${(m.rss / 2 ** 20).toFixed(0)} MiB\n`);
     process.stdout.write(JSON.stringify({ routes: s.routeCount('l2vpn-evpn'), sinceEstablishedMs: done - established, hwm: vm('VmHWM'), rss: vm('VmRSS'), heap: process.memoryUsage().heapUsed }) + '\n');
     void s.stop().then(() => process.exit(0));
   }

@@ -219,7 +219,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     const fk = familyKey(f.afi, f.safi);
     const rib = this.ribs.get(fk);
     if (rib === undefined) return;
-    for (const r of rib.bests()) yield viewRoute(fk, r, true);
+    for (const r of rib.bests()) yield viewRoute(fk, r, true, this.peers.get(r.peer.address)?.adjIn.isStale(r) ?? false);
   }
 
   /** Number of destinations in the Loc-RIB of a family. */
@@ -235,7 +235,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     const f = resolveFamily(family);
     const fk = familyKey(f.afi, f.safi);
     const rib = this.ribs.get(fk);
-    for (const r of p.adjIn.table(fk).values()) yield viewRoute(fk, r, rib?.best(r.key) === r);
+    for (const r of p.adjIn.routes(fk)) yield viewRoute(fk, r, rib?.best(r.key) === r, p.adjIn.isStale(r));
   }
 
   /** Ask a peer to send its routes of a family again (RFC 2918; RFC 7313 when negotiated). */

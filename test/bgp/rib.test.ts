@@ -28,7 +28,7 @@ function route(p: RibPeer, attrs: PathAttribute[], o: { key?: string; pathId?: n
   const set = table.intern(localAttributesKey(attrs, nh), attrs, nh);
   const nlri = Buffer.from([24, 10, 0, 0]);
   const off = slab.store(nlri, 0, nlri.length);
-  return new Route(slab.buf, off, nlri.length, o.key ?? 'k', set, p, o.pathId ?? -1);
+  return new Route(slab.buf, off, o.key ?? 'k', set, p, o.pathId ?? -1);
 }
 
 const seq = (...asns: number[]) => ({ type: 'as-path' as const, segments: [{ type: 'sequence' as const, asns }] });
@@ -163,7 +163,8 @@ describe('interning', () => {
     const o1 = s.store(src, 0, 4);
     const b1 = s.buf;
     const o2 = s.store(src, 1, 6);
-    expect(s.buf).not.toBe(b1); // did not fit: new slab
+    expect(s.buf).not.toBe(b1); // did not fit (with its 2-byte length): new slab
+    expect(b1.readUInt16BE(o1 - 2)).toBe(4);
     src.fill(0);
     expect([...b1.subarray(o1, o1 + 4)]).toEqual([1, 2, 3, 4]);
     expect([...s.buf.subarray(o2, o2 + 5)]).toEqual([2, 3, 4, 5, 6]);
@@ -206,23 +207,35 @@ describe('Loc-RIB', () => {
   });
 });
 
-describe('Adj-RIB-In', () => {
-  it('stale marking and sweeping (graceful restart)', () => {
-    const rib = new AdjRibIn();
+describe('Adj-RIB-In (a per-peer view of the Loc-RIB)', () => {
+  it('lookups, counts, stale marking and collection (graceful restart)', () => {
     const f = 25 * 256 + 70;
+    const rib = new LocRib();
+    const inA = new AdjRibIn(a, (x) => (x === f ? rib : undefined));
     const r1 = route(a, [seq()], { key: 'x' });
     const r2 = route(a, [seq()], { key: 'y' });
-    rib.set(f, r1);
-    rib.set(f, r2);
-    expect(rib.markStale()).toBe(2);
+    const other = route(b, [seq(1)], { key: 'y' });
+    for (const r of [r1, r2]) { rib.update(r); inA.adjust(f, 1); }
+    rib.update(other);
+    expect(inA.count(f)).toBe(2);
+    expect([...inA.routes(f)].sort((p, q) => p.key.localeCompare(q.key))).toEqual([r1, r2]);
+    expect(inA.markStale()).toBe(2);
+    expect(inA.isStale(r1)).toBe(true);
+    expect(inA.isStale(other)).toBe(false);
     const r1b = route(a, [seq(1)], { key: 'x' });
-    expect(rib.set(f, r1b)).toBe(r1);
-    const swept = rib.sweepStale(f);
-    expect(swept).toEqual([r2]);
-    expect(rib.count(f)).toBe(1);
-    expect(rib.get(f, 'x', -1)).toBe(r1b);
-    expect(rib.delete(f, 'x', -1)).toBe(r1b);
-    expect(rib.count()).toBe(0);
+    rib.update(r1b);
+    expect(rib.replaced).toBe(r1);
+    inA.unstale(r1);
+    expect(inA.stale(f)).toEqual([r2]);
+    expect(inA.hasStale()).toBe(true);
+    expect(rib.removePath('y', a, -1)).toBe(BestChange.replaced);
+    expect(rib.removed).toBe(r2);
+    inA.unstale(r2);
+    inA.adjust(f, -1);
+    expect(inA.hasStale()).toBe(false);
+    expect(inA.get(f, 'x', -1)).toBe(r1b);
+    expect(inA.get(f, 'y', -1)).toBeUndefined();
+    expect(inA.count()).toBe(1);
   });
 });
 

@@ -1,94 +1,90 @@
 /**
- * Adj-RIB-In of one peer (RFC 4271 3.2), after import policy: per family, path key -> Route.
- * Also the stale marks of graceful restart (RFC 4724 4.2).
+ * Adj-RIB-In of one peer (RFC 4271 3.2), after import policy.
+ *
+ * The routes themselves live once, in the Loc-RIB's destinations (every candidate path is kept
+ * there anyway for the decision process): a second per-peer Map would cost a hash-table entry
+ * per route (about 60 bytes and two more hash operations at a million routes). This class is
+ * the per-peer view: route counts per family (max-prefix), lookups, scans for peer-down, and the
+ * stale marks of graceful restart (RFC 4724 4.2) and enhanced route refresh (RFC 7313 4).
  */
-import { pathKey, type Route } from './route.js';
+import type { LocRib } from './loc-rib.js';
+import type { RibPeer, Route } from './route.js';
 
 export class AdjRibIn {
-  private readonly tables = new Map<number, Map<string, Route>>();
+  private readonly counts = new Map<number, number>();
+  /** Routes marked stale (GR, enhanced refresh): memory only while a restart or refresh runs. */
+  private readonly staleRoutes = new Set<Route>();
 
-  /** The table of a family (created on first use). */
-  table(family: number): Map<string, Route> {
-    let t = this.tables.get(family);
-    if (t === undefined) {
-      t = new Map();
-      this.tables.set(family, t);
-    }
-    return t;
-  }
+  constructor(
+    private readonly peer: RibPeer,
+    private readonly ribs: (family: number) => LocRib | undefined,
+  ) {}
 
-  /** Families that have a table. */
-  families(): IterableIterator<number> {
-    return this.tables.keys();
-  }
-
-  get(family: number, key: string, pathId: number): Route | undefined {
-    return this.tables.get(family)?.get(pathKey(key, pathId));
-  }
-
-  /** Store a route; returns the one it replaces. */
-  set(family: number, route: Route): Route | undefined {
-    const t = this.table(family);
-    const k = pathKey(route.key, route.pathId);
-    const old = t.get(k);
-    t.set(k, route);
-    return old;
-  }
-
-  /** Remove a route by key; returns it. */
-  delete(family: number, key: string, pathId: number): Route | undefined {
-    const t = this.tables.get(family);
-    if (t === undefined) return undefined;
-    const k = pathKey(key, pathId);
-    const old = t.get(k);
-    if (old !== undefined) t.delete(k);
-    return old;
+  /** Families this peer has (or had) routes in. */
+  families(): number[] {
+    return [...this.counts.keys()];
   }
 
   /** Routes of one family, or of every family. */
   count(family?: number): number {
-    if (family !== undefined) return this.tables.get(family)?.size ?? 0;
+    if (family !== undefined) return this.counts.get(family) ?? 0;
     let n = 0;
-    for (const t of this.tables.values()) n += t.size;
+    for (const c of this.counts.values()) n += c;
     return n;
   }
 
-  /** RFC 4724 4.2: mark every route of the families as stale; returns how many. */
+  /** Note a route added (+1) or removed (-1). */
+  adjust(family: number, delta: number): void {
+    this.counts.set(family, (this.counts.get(family) ?? 0) + delta);
+  }
+
+  /** This peer's path to a destination. */
+  get(family: number, key: string, pathId: number): Route | undefined {
+    return this.ribs(family)?.path(key, this.peer, pathId);
+  }
+
+  /** This peer's routes of a family (a scan of the Loc-RIB). */
+  *routes(family: number): IterableIterator<Route> {
+    const rib = this.ribs(family);
+    if (rib !== undefined && (this.counts.get(family) ?? 0) > 0) yield* rib.pathsOf(this.peer);
+  }
+
+  /** RFC 4724 4.2 / RFC 7313 4: mark every route of the families as stale; returns how many. */
   markStale(families?: Iterable<number>): number {
     let n = 0;
-    for (const f of families ?? [...this.tables.keys()]) {
-      const t = this.tables.get(f);
-      if (t === undefined) continue;
-      for (const r of t.values()) {
-        r.stale = true;
+    for (const f of families ?? this.families()) {
+      for (const r of this.routes(f)) {
+        this.staleRoutes.add(r);
         n++;
       }
     }
     return n;
   }
 
-  /** Remove and return the routes of a family still marked stale (End-of-RIB or restart timer). */
-  sweepStale(family: number): Route[] {
-    const t = this.tables.get(family);
+  /** Whether a route is marked stale. */
+  isStale(r: Route): boolean {
+    return this.staleRoutes.size > 0 && this.staleRoutes.has(r);
+  }
+
+  /** The route was re-advertised, replaced or removed: it is not stale any more. */
+  unstale(r: Route): void {
+    if (this.staleRoutes.size > 0) this.staleRoutes.delete(r);
+  }
+
+  /** The routes of a family still marked stale (collected first: the caller removes them). */
+  stale(family: number): Route[] {
     const out: Route[] = [];
-    if (t === undefined) return out;
-    for (const [k, r] of t) {
-      if (r.stale) {
-        t.delete(k);
-        out.push(r);
-      }
-    }
+    for (const r of this.staleRoutes) if (this.ribs(family)?.path(r.key, this.peer, r.pathId) === r) out.push(r);
     return out;
   }
 
-  /** Remove and return every route of a family (or of all families). */
-  clear(family?: number): Route[] {
-    const out: Route[] = [];
-    for (const [f, t] of this.tables) {
-      if (family !== undefined && f !== family) continue;
-      for (const r of t.values()) out.push(r);
-      t.clear();
-    }
-    return out;
+  /** Whether any route is stale. */
+  hasStale(): boolean {
+    return this.staleRoutes.size > 0;
+  }
+
+  /** Every route of a family (collected first: the caller removes them). */
+  all(family: number): Route[] {
+    return [...this.routes(family)];
   }
 }

@@ -4,7 +4,7 @@
  * million routes from one peer this is the common case and saves a Dest and an array each.
  */
 import { bestPath, type DecisionOptions } from './decision.js';
-import { Route } from './route.js';
+import { Route, type RibPeer } from './route.js';
 
 /** A destination with two or more paths. */
 export class Dest {
@@ -28,6 +28,10 @@ export type BestChange = (typeof BestChange)[keyof typeof BestChange];
 
 export class LocRib {
   private readonly dests = new Map<string, Route | Dest>();
+  /** The path that the last `removePath` took out, or undefined. */
+  removed: Route | undefined;
+  /** The path of the same peer and path id that the last `update` replaced, or undefined. */
+  replaced: Route | undefined;
   /** The best path before the last `update`/`remove` (for `replaced` and `withdrawn`). */
   previous: Route | undefined;
   /** The best path after the last `update`/`remove` (for `added` and `replaced`). */
@@ -52,6 +56,26 @@ export class LocRib {
     return d === undefined ? [] : d instanceof Route ? [d] : d.paths;
   }
 
+  /** The path of one peer (and path id) to a destination. */
+  path(key: string, peer: RibPeer, pathId: number): Route | undefined {
+    const d = this.dests.get(key);
+    if (d === undefined) return undefined;
+    if (d instanceof Route) return d.peer === peer && d.pathId === pathId ? d : undefined;
+    for (const p of d.paths) if (p.peer === peer && p.pathId === pathId) return p;
+    return undefined;
+  }
+
+  /** Every path of one peer (a scan of the table: for peer-down, stale sweeps and views). */
+  *pathsOf(peer: RibPeer): IterableIterator<Route> {
+    for (const d of this.dests.values()) {
+      if (d instanceof Route) {
+        if (d.peer === peer) yield d;
+      } else {
+        for (const p of d.paths) if (p.peer === peer) yield p;
+      }
+    }
+  }
+
   /** Iterate the best path of every destination. */
   *bests(): IterableIterator<Route> {
     for (const d of this.dests.values()) yield d instanceof Route ? d : d.best;
@@ -69,6 +93,7 @@ export class LocRib {
   update(route: Route): BestChange {
     const key = route.key;
     const d = this.dests.get(key);
+    this.replaced = undefined;
     if (d === undefined) {
       this.dests.set(key, route);
       this.previous = undefined;
@@ -78,6 +103,7 @@ export class LocRib {
     if (d instanceof Route) {
       this.previous = d;
       if (d.peer === route.peer && d.pathId === route.pathId) {
+        this.replaced = d;
         this.dests.set(key, route);
         this.current = route;
         return BestChange.replaced;
@@ -91,29 +117,44 @@ export class LocRib {
     const paths = d.paths;
     let i = 0;
     while (i < paths.length && !(paths[i]!.peer === route.peer && paths[i]!.pathId === route.pathId)) i++;
+    this.replaced = paths[i];
     paths[i] = route;
     return this.reselect(d);
   }
 
   /** Remove the path of `route`'s peer and path id. Returns what happened to the best path. */
   remove(route: Route): BestChange {
-    const key = route.key;
+    return this.removePath(route.key, route.peer, route.pathId);
+  }
+
+  /**
+   * Remove the path of a peer (and path id) to a destination; `removed` holds it afterwards
+   * (undefined when there was none). Returns what happened to the best path.
+   */
+  removePath(key: string, peer: RibPeer, pathId: number): BestChange {
     const d = this.dests.get(key);
     this.previous = undefined;
     this.current = undefined;
+    this.removed = undefined;
     if (d === undefined) return BestChange.none;
     if (d instanceof Route) {
-      if (d.peer !== route.peer || d.pathId !== route.pathId) return BestChange.none;
+      if (d.peer !== peer || d.pathId !== pathId) {
+        this.current = d;
+        return BestChange.none;
+      }
       this.dests.delete(key);
       this.previous = d;
+      this.removed = d;
       return BestChange.withdrawn;
     }
     const paths = d.paths;
-    const i = paths.findIndex((p) => p.peer === route.peer && p.pathId === route.pathId);
-    if (i < 0) {
+    let i = 0;
+    while (i < paths.length && !(paths[i]!.peer === peer && paths[i]!.pathId === pathId)) i++;
+    if (i === paths.length) {
       this.current = d.best;
       return BestChange.none;
     }
+    this.removed = paths[i];
     paths.splice(i, 1);
     if (paths.length === 1) {
       const only = paths[0]!;

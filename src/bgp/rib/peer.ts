@@ -14,7 +14,7 @@ import { AdjRibOut, type OutAttributes, type UpdatePacker } from './adj-rib-out.
 import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { exportAttributes, loopCheck, mayAdvertise, numberToIpv4, type LocalIdentity } from './reflection.js';
-import { Route, type RibPeer, type Slab } from './route.js';
+import { flatKey, Route, type RibPeer, type Slab } from './route.js';
 import { viewRoute, type RibRoute } from './view.js';
 
 /** An import or export filter: false drops the route; an array replaces its attributes. */
@@ -71,7 +71,7 @@ function toFamily(f: Family | FamilyName): Family {
 }
 
 export class Peer {
-  readonly adjIn = new AdjRibIn();
+  readonly adjIn: AdjRibIn;
   out: AdjRibOut | undefined;
   /** The session (absent only on the local pseudo-peer). */
   readonly session!: Session;
@@ -89,6 +89,7 @@ export class Peer {
     readonly rib: RibPeer,
   ) {
     this.families = config.families.map(toFamily);
+    this.adjIn = new AdjRibIn(rib, (f) => core.locRibIfAny(f));
     if (rib.local) return;
     const gr = config.gracefulRestart;
     this.session = new Session({
@@ -150,12 +151,12 @@ export class Peer {
       return;
     }
     const preserved = new Set(gr.families.map((f) => familyKey(f.afi, f.safi)));
-    for (const f of [...this.adjIn.families()]) if (!preserved.has(f)) this.dropFamily(f);
+    for (const f of this.adjIn.families()) if (!preserved.has(f)) this.dropFamily(f);
     this.adjIn.markStale(preserved);
     this.clearGrTimer();
     this.grTimer = this.core.clock.setTimeout(() => {
       this.grTimer = undefined;
-      for (const f of [...this.adjIn.families()]) this.sweep(f);
+      for (const f of this.adjIn.families()) this.sweep(f);
     }, Math.max(gr.restartTime, 1) * 1000);
   }
 
@@ -249,7 +250,7 @@ export class Peer {
     for (const b of nlri) this.unlearn(fk, b, 0, b.length, addPath);
   }
 
-  /** Store one NLRI with an interned set (takes its own reference). */
+  /** Store one NLRI with an interned set (takes its own reference). Hot path. */
   learn(fk: number, buf: Buffer, start: number, end: number, set: AttrSet, addPath: boolean): void {
     const codec = familyCodec(fk >>> 8, fk & 0xff);
     let pathId = -1;
@@ -257,35 +258,37 @@ export class Peer {
       pathId = buf.readUInt32BE(start);
       start += 4;
     }
-    const key = codec === undefined ? buf.toString('latin1', start, end) : codec.routeKey(buf, start, end, false);
-    const t = this.adjIn.table(fk);
-    const pk = pathId < 0 ? key : key + String.fromCharCode(pathId >>> 16, pathId & 0xffff);
-    const old = t.get(pk);
+    const key = codec === undefined ? buf.toString('latin1', start, end) : flatKey(codec.routeKey(buf, start, end, false));
+    const rib = this.core.locRib(fk);
+    const old = rib.path(key, this.rib, pathId);
     if (old !== undefined && old.attrs === set && old.length === end - start && buf.compare(old.slab, old.offset, old.offset + old.length, start, end) === 0) {
-      old.stale = false; // an identical re-advertisement (refresh, GR): nothing changes
+      this.adjIn.unstale(old); // an identical re-advertisement (refresh, GR): nothing changes
       return;
     }
     const slab = this.core.slab;
     const off = slab.store(buf, start, end);
-    let r = new Route(slab.buf, off, end - start, key, this.core.attrs.retain(set), this.rib, pathId);
+    let r = new Route(slab.buf, off, key, this.core.attrs.retain(set), this.rib, pathId);
     const filter = this.config.importFilter;
     if (filter !== undefined) {
-      const verdict = filter(viewRoute(fk, r, false), this.config.address);
+      const verdict = filter(viewRoute(fk, r, false, false), this.config.address);
       if (verdict === false) {
         this.core.attrs.release(set);
-        if (old !== undefined) this.unlearn(fk, buf, start - (addPath ? 4 : 0), end, addPath);
+        if (old !== undefined) this.unlearnKey(fk, rib, key, pathId);
         return;
       }
       if (verdict !== true) {
         const s2 = this.core.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
         this.core.attrs.release(set);
-        r = new Route(r.slab, r.offset, r.length, key, s2, this.rib, pathId);
+        r = new Route(r.slab, r.offset, key, s2, this.rib, pathId);
       }
     }
-    t.set(pk, r);
-    if (old !== undefined) this.core.attrs.release(old.attrs);
-    const rib = this.core.locRib(fk);
-    this.report(fk, rib, rib.update(r));
+    const change = rib.update(r);
+    const replaced = rib.replaced;
+    if (replaced !== undefined) {
+      this.core.attrs.release(replaced.attrs);
+      this.adjIn.unstale(replaced);
+    } else this.adjIn.adjust(fk, 1);
+    this.report(fk, rib, change);
   }
 
   /** Remove one NLRI. */
@@ -297,12 +300,20 @@ export class Peer {
       pathId = buf.readUInt32BE(start);
       start += 4;
     }
+    const rib = this.core.locRibIfAny(fk);
+    if (rib === undefined) return;
     const key = codec === undefined ? buf.toString('latin1', start, end) : codec.routeKey(buf, start, end, false);
-    const old = this.adjIn.delete(fk, key, pathId);
+    this.unlearnKey(fk, rib, key, pathId);
+  }
+
+  private unlearnKey(fk: number, rib: LocRib, key: string, pathId: number): void {
+    const change = rib.removePath(key, this.rib, pathId);
+    const old = rib.removed;
     if (old === undefined) return;
     this.core.attrs.release(old.attrs);
-    const rib = this.core.locRib(fk);
-    this.report(fk, rib, rib.remove(old));
+    this.adjIn.unstale(old);
+    this.adjIn.adjust(fk, -1);
+    this.report(fk, rib, change);
   }
 
   private report(fk: number, rib: LocRib, change: BestChange): void {
@@ -313,10 +324,10 @@ export class Peer {
     this.core.bestChanged(fk, key, cur?.peer);
     const family = { afi: fk >>> 8, safi: fk & 0xff };
     if (change === BestChange.added) {
-      if (this.core.listenerCount('routeAdded') > 0) this.core.emit('routeAdded', family, viewRoute(fk, cur!, true));
+      if (this.core.listenerCount('routeAdded') > 0) this.core.emit('routeAdded', family, viewRoute(fk, cur!, true, false));
     } else if (change === BestChange.replaced) {
-      if (this.core.listenerCount('routeReplaced') > 0) this.core.emit('routeReplaced', family, viewRoute(fk, cur!, true), viewRoute(fk, prev!, false));
-    } else if (this.core.listenerCount('routeWithdrawn') > 0) this.core.emit('routeWithdrawn', family, viewRoute(fk, prev!, false));
+      if (this.core.listenerCount('routeReplaced') > 0) this.core.emit('routeReplaced', family, viewRoute(fk, cur!, true, false), viewRoute(fk, prev!, false, false));
+    } else if (this.core.listenerCount('routeWithdrawn') > 0) this.core.emit('routeWithdrawn', family, viewRoute(fk, prev!, false, false));
   }
 
   private checkMaxPrefix(): void {
@@ -336,29 +347,24 @@ export class Peer {
 
   private sweep(fk: number): void {
     const rib = this.core.locRibIfAny(fk);
-    for (const r of this.adjIn.sweepStale(fk)) {
-      this.core.attrs.release(r.attrs);
-      if (rib !== undefined) this.report(fk, rib, rib.remove(r));
-    }
+    if (rib === undefined) return;
+    for (const r of this.adjIn.stale(fk)) this.unlearnKey(fk, rib, r.key, r.pathId);
   }
 
   private hasStale(): boolean {
-    for (const f of this.adjIn.families()) for (const r of this.adjIn.table(f).values()) if (r.stale) return true;
-    return false;
+    return this.adjIn.hasStale();
   }
 
   private dropFamily(fk: number): void {
     const rib = this.core.locRibIfAny(fk);
-    for (const r of this.adjIn.clear(fk)) {
-      this.core.attrs.release(r.attrs);
-      if (rib !== undefined) this.report(fk, rib, rib.remove(r));
-    }
+    if (rib === undefined) return;
+    for (const r of this.adjIn.all(fk)) this.unlearnKey(fk, rib, r.key, r.pathId);
   }
 
   /** Every route of this peer leaves the Loc-RIB. */
   dropAll(): void {
     this.clearGrTimer();
-    for (const f of [...this.adjIn.families()]) this.dropFamily(f);
+    for (const f of this.adjIn.families()) this.dropFamily(f);
   }
 
   private clearGrTimer(): void {
@@ -398,7 +404,7 @@ export class Peer {
     }
     const filter = this.config.exportFilter;
     if (filter === undefined) return out;
-    const verdict = filter({ ...viewRoute(fk, r, true), attributes: out.attributes }, this.config.address);
+    const verdict = filter({ ...viewRoute(fk, r, true, false), attributes: out.attributes }, this.config.address);
     if (verdict === false) return undefined;
     if (verdict === true) return out;
     return { key: localAttributesKey(verdict, out.nextHops), attributes: verdict, nextHops: out.nextHops };

@@ -28,10 +28,8 @@ export class Route {
   constructor(
     /** The slab that holds the NLRI bytes (shared by many routes). */
     readonly slab: Buffer,
-    /** Offset of the NLRI (after any ADD-PATH path id) in `slab`. */
+    /** Offset of the NLRI (after any ADD-PATH path id) in `slab`; its length is in the 2 bytes before. */
     readonly offset: number,
-    /** Length of the NLRI in bytes. */
-    readonly length: number,
     /** Family route key (binary latin1, without path id): the Loc-RIB destination. */
     readonly key: string,
     /** Interned attributes. */
@@ -42,13 +40,28 @@ export class Route {
     readonly pathId: number,
   ) {}
 
-  /** RFC 4724 4.2: kept from a restarting peer until End-of-RIB or the restart timer. */
-  stale = false;
+  /** Length of the NLRI in bytes. */
+  get length(): number {
+    return this.slab.readUInt16BE(this.offset - 2);
+  }
 
   /** A view of the NLRI bytes (no path id). */
   get nlri(): Buffer {
-    return this.slab.subarray(this.offset, this.offset + this.length);
+    return this.slab.subarray(this.offset, this.offset + this.slab.readUInt16BE(this.offset - 2));
   }
+}
+
+const scratch = Buffer.allocUnsafe(4096);
+
+/**
+ * The same key as one flat string. Keys built by concatenation are V8 cons strings (a tree of
+ * pieces, ~120 bytes for a 25-byte EVPN key); a key kept for the life of a route is copied into
+ * a flat one-byte string (~48 bytes) once, here.
+ */
+export function flatKey(s: string): string {
+  if (s.length > scratch.length) return s;
+  const n = scratch.write(s, 0, 'latin1');
+  return scratch.toString('latin1', 0, n);
 }
 
 /** Key of a path inside a destination or an Adj-RIB-In: the route key plus the path id. */
@@ -57,8 +70,9 @@ export function pathKey(key: string, pathId: number): string {
 }
 
 /**
- * Append-only byte slabs for NLRI. Bytes are copied into the current slab; a full slab is left
- * to the routes that point into it and is collected when the last of them goes.
+ * Append-only byte slabs for NLRI. Bytes are copied into the current slab after a 2-byte length
+ * (so a route needs no length field); a full slab is left to the routes that point into it and
+ * is collected when the last of them goes.
  */
 export class Slab {
   /** Current slab; read it right after `store` to get the buffer the offset refers to. */
@@ -69,15 +83,18 @@ export class Slab {
     this.buf = Buffer.allocUnsafeSlow(size);
   }
 
-  /** Copy `[start, end)` of `src` into the slab; returns the offset in `this.buf`. */
+  /** Copy `[start, end)` of `src` (at most 65535 bytes) into the slab; returns its offset in `this.buf`. */
   store(src: Buffer, start: number, end: number): number {
     const n = end - start;
-    if (this.pos + n > this.buf.length) {
-      this.buf = Buffer.allocUnsafeSlow(Math.max(this.size, n));
+    if (this.pos + n + 2 > this.buf.length) {
+      this.buf = Buffer.allocUnsafeSlow(Math.max(this.size, n + 2));
       this.pos = 0;
     }
-    const at = this.pos;
-    src.copy(this.buf, at, start, end);
+    const b = this.buf;
+    const at = this.pos + 2;
+    b[at - 2] = n >>> 8;
+    b[at - 1] = n & 0xff;
+    src.copy(b, at, start, end);
     this.pos = at + n;
     return at;
   }

@@ -24,7 +24,7 @@ export interface RibRoute {
 }
 
 /** Decode a stored route into a `RibRoute`. */
-export function viewRoute(family: number, r: Route, best: boolean): RibRoute {
+export function viewRoute(family: number, r: Route, best: boolean, stale: boolean): RibRoute {
   const afi = family >>> 8;
   const safi = family & 0xff;
   const codec = familyCodec(afi, safi);
@@ -43,7 +43,7 @@ export function viewRoute(family: number, r: Route, best: boolean): RibRoute {
     nextHops: r.attrs.nextHops,
     peer: r.peer.address,
     best,
-    stale: r.stale,
+    stale,
   };
 }
 

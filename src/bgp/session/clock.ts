@@ -6,13 +6,15 @@ import type { Clock, TimerHandle } from './types.js';
 
 export type { Clock, TimerHandle } from './types.js';
 
-/** Platform timers; `now()` is monotonic (performance.now). Timers are unref'd: they never keep a process alive. */
+/**
+ * Platform timers; `now()` is monotonic (performance.now). Timers keep the process alive like
+ * any Node timer (a session waiting out its IdleHold must not let the process exit); `stop()`
+ * on a session clears all of its timers.
+ */
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t as unknown as TimerHandle;
+    return setTimeout(fn, ms) as unknown as TimerHandle;
   },
   clearTimeout(handle) {
     clearTimeout(handle as unknown as ReturnType<typeof setTimeout>);

@@ -17,7 +17,16 @@
  *    ESI), Type-3 with PMSI, Type-5 (IPv4 and IPv6), Type-1 with ESI label, Type-4, and an IPv4
  *    unicast route with MED, LOCAL_PREF, communities and large communities; then withdraws some.
  * 2. eBGP with 4-octet ASNs: GoBGP AS 4200000001 <-> FRR AS 4200000002 (AS_TRANS in OPEN,
- *    4-octet AS_PATH), a few routes each way, then GoBGP is stopped (Cease NOTIFICATION).
+ *    4-octet AS_PATH), a few routes each way, a MAC move (MAC Mobility from FRR), then FRR
+ *    shuts the neighbor down with an RFC 8203 shutdown communication.
+ * 3. Route reflection and graceful restart: FRR as route reflector (cluster id = its VTEP) for
+ *    two GoBGP clients, A with graceful restart (GR capability with families, End-of-RIB both
+ *    ways: scenario `gr`, captured on A's link) and C without (reflected routes with
+ *    ORIGINATOR_ID and CLUSTER_LIST, FRR's IPv4 aggregate with AGGREGATOR and ATOMIC_AGGREGATE:
+ *    scenario `rr`, captured on C's link).
+ *
+ * Reruns give the same bytes except FRR-independent ordering: GoBGP re-sends its table in a
+ * different order after a ROUTE-REFRESH each run (Go map order).
  *
  * Every BGP message is cut from the reassembled TCP stream (exact bytes) and paired with
  * tshark's decode of the same PDU; the selected fields (see test/interop/harness/tshark-fields.ts)
@@ -208,12 +217,69 @@ async function session2(): Promise<CapturedVector[]> {
   }
 }
 
+async function session3(): Promise<CapturedVector[]> {
+  const topo = await Topology.create({ nodes: 3, prefix: 'cx' });
+  try {
+    const [a, rr, c] = [topo.node(0), topo.node(1), topo.node(2)];
+    const pcapGr = join(work, 'gr.pcap');
+    const pcapRr = join(work, 'rr.pcap');
+    const capGr = await Capture.start(topo.lab, a.ns, pcapGr, { seconds: 120 });
+    const capRr = await Capture.start(topo.lab, c.ns, pcapRr, { seconds: 120 });
+    const families = ['l2vpn-evpn', 'ipv4-unicast'] as const;
+    const ga = await Gobgp.start(topo.lab, {
+      ns: a.ns, asn: 65000, routerId: a.vtep, listen: a.ip, families: [...families],
+      neighbors: [{ address: rr.ip, asn: 65000, gracefulRestart: true }],
+    });
+    const gc = await Gobgp.start(topo.lab, {
+      ns: c.ns, asn: 65000, routerId: c.vtep, listen: c.ip, families: [...families], neighbors: [{ address: rr.ip, asn: 65000 }],
+    });
+    const f = await Frr.start(topo.lab, {
+      ns: rr.ns, asn: 65000, routerId: rr.vtep, octet: rr.octet, vnis: [100], gracefulRestart: true, clusterId: rr.vtep,
+      ipv4Networks: ['198.19.0.128/26', '198.19.0.192/26'], ipv4Aggregates: ['198.19.0.128/25'],
+      neighbors: [a, c].map((n) => ({ address: n.ip, asn: 65000, ipv4Unicast: true, routeReflectorClient: true })),
+    });
+    await f.waitEstablished(a.ip, 40_000);
+    await f.waitEstablished(c.ip, 40_000);
+    log('rr/gr: established');
+    const x = { rd: `${a.vtep}:100`, rt: ['65000:100'], encap: 'vxlan' as const, nexthop: a.vtep };
+    const mac: GobgpEvpnRoute = { type: 'macadv', mac: '02:dd:00:00:00:01', ip: '198.51.100.131', labels: [100], ...x };
+    ga.addEvpn(mac);
+    await sleep(150);
+    ga.addEvpn({ type: 'multicast', ip: a.vtep, pmsi: { label: 100, tunnelId: a.vtep }, ...x });
+    await sleep(150);
+    ga.addUnicast({ prefix: '198.19.0.11/32', nexthop: a.ip, origin: 'igp', communities: ['65000:11'] });
+    f.tenantPing(100);
+    const host = f.vnis[0]!;
+    await gc.waitFor('reflected routes at C', 20_000, () => {
+      const s = JSON.stringify(gc.rib('evpn')) + JSON.stringify(gc.rib('ipv4'));
+      return ['02:dd:00:00:00:01', host.hostMac, '198.19.0.11/32', '198.19.0.128/25'].every((k) => s.includes(k));
+    });
+    ga.delEvpn(mac);
+    await gc.waitFor('reflected withdrawal at C', 20_000, () => !JSON.stringify(gc.rib('evpn')).includes('02:dd:00:00:00:01'));
+    await sleep(500);
+    ga.cli(['neighbor', rr.ip, 'disable']);
+    gc.cli(['neighbor', rr.ip, 'disable']);
+    await f.waitFor('sessions down at FRR', 10_000, () => f.neighborState(a.ip) !== 'Established' && f.neighborState(c.ip) !== 'Established');
+    await sleep(500);
+    await capGr.stop();
+    await capRr.stop();
+    observe('gr', pcapGr, rr.ip);
+    observe('rr', pcapRr, rr.ip);
+    return [
+      ...pairMessages(pcapGr, 'gr', { [a.ip]: 'gobgp', [rr.ip]: 'frr' }),
+      ...pairMessages(pcapRr, 'rr', { [c.ip]: 'gobgp', [rr.ip]: 'frr' }),
+    ];
+  } finally {
+    await topo.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const why = missingReal(['gobgpd', 'gobgp', 'bgpd', 'zebra', 'vtysh', 'tcpdump', 'tshark']);
   if (why !== undefined) throw new Error(why);
   const versions = { gobgp: gobgpVersion(), frr: frrVersion(), tshark: tsharkVersion() };
   log(`versions: ${JSON.stringify(versions)}`);
-  const vectors = [...(await session1()), ...(await session2())];
+  const vectors = [...(await session1()), ...(await session2()), ...(await session3())];
   if (rawDir !== '') {
     mkdirSync(rawDir, { recursive: true });
     writeFileSync(join(rawDir, 'raw.json'), JSON.stringify(vectors, null, 1));

@@ -44,8 +44,8 @@ describe('captured vectors: the set is complete', () => {
     expect(files.gobgp.messages.every((m) => m.source === 'gobgp 3.10')).toBe(true);
     expect(files.frr.messages.every((m) => m.source === 'frr 8.4')).toBe(true);
     for (const f of [files.gobgp, files.frr]) {
-      expect(new Set(f.messages.map((m) => m.scenario))).toEqual(new Set(['ibgp', 'ebgp4']));
-      expect(f.messages.filter((m) => m.name.includes(' open')).length).toBe(2);
+      expect(new Set(f.messages.map((m) => m.scenario))).toEqual(new Set(['ibgp', 'ebgp4', 'gr', 'rr']));
+      expect(f.messages.filter((m) => m.name.includes(' open')).length).toBe(4);
     }
     expect(new Set(all.map((m) => m.name)).size).toBe(all.length);
   });
@@ -65,15 +65,18 @@ describe('captured vectors: the set is complete', () => {
         if (field(n, 'bgp.evpn.nlri.ipv6.addr') !== undefined) seen.add('evpn-ipv6');
         if (field(n, 'bgp.evpn.nlri.mpls_ls2') !== undefined) seen.add('label2');
         if (n.fields['bgp.prefix.parent'] === 'bgp.update.withdrawn_routes') seen.add('ipv4-withdrawn');
+        if (fieldAll(n, 'bgp.cap.gr.afi').length > 0) seen.add('gr-families');
       }
       const t = field(m.tshark, 'bgp.type');
       seen.add(`type-${t}`);
       if (field(m.tshark, 'bgp.notify.communication') !== undefined) seen.add('shutdown-communication');
+      if (/ update-eor-(ipv4|evpn)$/.test(m.name)) seen.add(m.name.slice(m.name.lastIndexOf('-eor') + 1));
     }
     const want = [
       'evpn-t1', 'evpn-t2', 'evpn-t3', 'evpn-t4', 'evpn-t5', 'evpn-ipv6', 'label2',
-      'attr-1', 'attr-2', 'attr-3', 'attr-4', 'attr-5', 'attr-8', 'attr-14', 'attr-15', 'attr-16', 'attr-22', 'attr-32',
-      'mac-mobility', 'routers-mac', 'esi-label', 'as4-segment', 'ipv4-withdrawn',
+      'attr-1', 'attr-2', 'attr-3', 'attr-4', 'attr-5', 'attr-6', 'attr-7', 'attr-8', 'attr-9', 'attr-10', 'attr-14', 'attr-15',
+      'attr-16', 'attr-22', 'attr-32',
+      'mac-mobility', 'routers-mac', 'esi-label', 'as4-segment', 'ipv4-withdrawn', 'gr-families', 'eor-ipv4', 'eor-evpn',
       'type-1', 'type-2', 'type-3', 'type-4', 'type-5', 'shutdown-communication',
     ];
     expect(want.filter((w) => !seen.has(w))).toEqual([]);
@@ -81,8 +84,11 @@ describe('captured vectors: the set is complete', () => {
 
   it('records the peer quirks the harness documents', () => {
     for (const f of [files.gobgp, files.frr]) {
-      // neither peer sends End-of-RIB without graceful restart
+      // neither peer sends End-of-RIB without graceful restart; both do with it
       expect(f.observed.ibgp?.endOfRibSentBy).toEqual([]);
+      expect(f.observed.ebgp4?.endOfRibSentBy).toEqual([]);
+      expect(f.observed.rr?.endOfRibSentBy).toEqual([]);
+      expect(f.observed.gr?.endOfRibSentBy.length).toBe(2);
       // FRR's first UPDATE leaves about 1 s after Established
       const d = f.observed.ibgp?.frrFirstUpdateAfterEstablishedMs ?? 0;
       expect(d).toBeGreaterThan(700);

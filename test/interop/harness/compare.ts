@@ -16,6 +16,9 @@
  * | ...community_as : community_value            | communities.values[j] = as * 65536 + value |
  * | bgp.large_communities.ga/ldp1/ldp2           | largeCommunities.values[j].global/local1/local2 |
  * | ...mp_reach_nlri.next_hop.ipv4 / .ipv6       | mpReach.nextHops[0]                        |
+ * | ...originator_id, bgp.path_attribute.cluster_id | originatorId.value, clusterList.values   |
+ * | ...aggregator_as / aggregator_origin         | aggregator.asn / address                   |
+ * | bgp.cap.gr.afi / safi / flag.pfs             | graceful-restart families[j] (forwardingPreserved) |
  * | bgp.evpn.nlri.rt / rd (bytes) / esi / etag   | routeType / rd (text) / esi / ethernetTag  |
  * | bgp.evpn.nlri.mpls_ls1 (MPLS label)          | label1 >> 4 (ours is the raw 24 bits)      |
  * | bgp.evpn.nlri.vni (when tshark shows a VNI)  | label1 (all 24 bits)                       |
@@ -152,7 +155,8 @@ function compareCapabilities(c: Cmp, caps: readonly Capability[], ts: readonly T
         c.eq(`${p}.restarting`, cap.restarting ? 1 : 0, field(t, 'bgp.cap.gr.timers.restart_flag'));
         c.eq(`${p}.notification`, cap.notification ? 1 : 0, field(t, 'bgp.cap.gr.timers.notification_flag'));
         c.eq(`${p}.restartTime`, cap.restartTime, field(t, 'bgp.cap.gr.timers.restart_time'));
-        c.eq(`${p}.families`, cap.families.map((f) => `${f.afi}/${f.safi}`).join(','), fieldAll(t, 'bgp.cap.gr.afi').map((a, j) => `${a}/${fieldAll(t, 'bgp.cap.gr.safi')[j]}`).join(','));
+        c.eq(`${p}.families`, cap.families.map((f) => `${f.afi}/${f.safi}/${f.forwardingPreserved ? 1 : 0}`).join(','),
+          fieldAll(t, 'bgp.cap.gr.afi').map((a, j) => `${a}/${fieldAll(t, 'bgp.cap.gr.safi')[j]}/${fieldAll(t, 'bgp.cap.gr.flag.pfs')[j]}`).join(','));
         break;
       case 'add-path': {
         const modes = { receive: 1, send: 2, both: 3 } as const;
@@ -244,6 +248,23 @@ function compareAttribute(c: Cmp, p: string, a: PathAttribute, t: TsharkNode | u
         ls.map((x) => ['ga', 'ldp1', 'ldp2'].map((k) => field(x, `bgp.large_communities.${k}`) ?? '?').join(':')).join(' '));
       break;
     }
+    case 'atomic-aggregate':
+      c.eq(`${p}.length`, 0, field(t, `${P}length`));
+      break;
+    case 'aggregator':
+      c.eq(`${p}.asn`, a.asn, field(t, `${P}aggregator_as`));
+      c.eq(`${p}.address`, a.address, field(t, `${P}aggregator_origin`));
+      break;
+    case 'as4-aggregator':
+      c.eq(`${p}.asn`, a.asn, field(t, `${P}as4_aggregator_as`));
+      c.eq(`${p}.address`, a.address, field(t, `${P}as4_aggregator_origin`));
+      break;
+    case 'originator-id':
+      c.eq(`${p}.originatorId`, a.value, field(t, `${P}originator_id`));
+      break;
+    case 'cluster-list':
+      c.eq(`${p}.clusterList`, a.values.join(' '), fieldAll(t, 'bgp.path_attribute.cluster_id').join(' '));
+      break;
     case 'mp-reach':
       c.eq(`${p}.afi`, a.afi, field(t, `${P}mp_reach_nlri.afi`));
       c.eq(`${p}.safi`, a.safi, field(t, `${P}mp_reach_nlri.safi`));

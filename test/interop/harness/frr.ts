@@ -62,6 +62,12 @@ export interface FrrOptions {
   readonly advertiseSviIp?: boolean;
   /** IPv4 unicast prefixes to originate with `network` (import-check off). */
   readonly ipv4Networks?: readonly string[];
+  /** `aggregate-address P summary-only` in IPv4 unicast (AGGREGATOR, ATOMIC_AGGREGATE). */
+  readonly ipv4Aggregates?: readonly string[];
+  /** `bgp graceful-restart` (full mode: FRR then sends End-of-RIB). */
+  readonly gracefulRestart?: boolean;
+  /** `bgp cluster-id` when reflecting. */
+  readonly clusterId?: string;
 }
 
 /** Per-VNI kernel pieces and the tenant host. */
@@ -293,6 +299,8 @@ function bgpdConfig(o: FrrOptions, dir: string): string {
   const l: string[] = [`hostname frr${o.octet}`, `log file ${dir}/bgpd.log informational`, '!', `router bgp ${o.asn}`];
   l.push(` bgp router-id ${checkLabAddress(o.routerId)}`, ' no bgp default ipv4-unicast', ' no bgp ebgp-requires-policy');
   l.push(' no bgp network import-check', ' bgp log-neighbor-changes');
+  if (o.gracefulRestart === true) l.push(' bgp graceful-restart');
+  if (o.clusterId !== undefined) l.push(` bgp cluster-id ${checkLabAddress(o.clusterId)}`);
   for (const n of o.neighbors) {
     checkLabAddress(n.address);
     l.push(` neighbor ${n.address} remote-as ${n.asn}`);
@@ -306,7 +314,11 @@ function bgpdConfig(o: FrrOptions, dir: string): string {
   if (v4.length > 0 || (o.ipv4Networks?.length ?? 0) > 0) {
     l.push(' !', ' address-family ipv4 unicast');
     for (const p of o.ipv4Networks ?? []) l.push(`  network ${checkLabAddress(p)}`);
-    for (const n of v4) l.push(`  neighbor ${n.address} activate`);
+    for (const p of o.ipv4Aggregates ?? []) l.push(`  aggregate-address ${checkLabAddress(p)} summary-only`);
+    for (const n of v4) {
+      l.push(`  neighbor ${n.address} activate`);
+      if (n.routeReflectorClient === true) l.push(`  neighbor ${n.address} route-reflector-client`);
+    }
     l.push(' exit-address-family');
   }
   l.push(' !', ' address-family l2vpn evpn');

@@ -190,7 +190,11 @@ function describeUpdate(n: TsharkNode): string {
     if (code === '14' || code === '15') {
       const afi = field(a, `bgp.update.path_attribute.${code === '14' ? 'mp_reach_nlri' : 'mp_unreach_nlri'}.afi`);
       const types = (a.evpn ?? []).map((e) => `t${field(e, 'bgp.evpn.nlri.rt') ?? '?'}`);
-      const what = afi === '25' ? (types.length > 0 ? `evpn-${types.join('')}` : 'evpn-eor') : `afi${afi}`;
+      if (types.length === 0 && code === '15') {
+        parts.push(afi === '25' ? 'eor-evpn' : `eor-afi${afi}`); // RFC 4724 2: an empty MP_UNREACH
+        continue;
+      }
+      const what = afi === '25' ? `evpn-${types.join('')}` : `afi${afi}`;
       parts.push(code === '14' ? what : `withdraw-${what}`);
     }
   }

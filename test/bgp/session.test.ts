@@ -349,6 +349,7 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     bt.resume();
     await settle();
     expect(drained).toBe(true);
+    expect(a.session.writable).toBe(true);
   });
 
   /** A scripted client at 10.0.0.2 dialling our passive session at 10.0.0.1. */

@@ -27,6 +27,8 @@ export class Connection {
   connecting: AbortController | undefined;
   peerOpen: OpenMessage | undefined;
   negotiated: Negotiated | undefined;
+  /** The last write was refused (buffer full) and no `drain` came since. */
+  needDrain = false;
   /** The error that came with the event being processed (header, OPEN, UPDATE errors; AutomaticStop). */
   eventError: BgpError | undefined;
   private readonly timers = new Map<Timer, TimerSlot>();

@@ -244,12 +244,15 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
 
   protected attach(c: Connection, t: Transport): void {
     c.transport = t;
+    c.needDrain = false;
     c.framer = new Framer();
     t.on('data', (chunk) => {
       if (c.transport === t) this.onData(c, chunk);
     });
     t.on('drain', () => {
-      if (c.transport === t && c === this.primary) this.emit('drain');
+      if (c.transport !== t) return;
+      c.needDrain = false;
+      if (c === this.primary) this.emit('drain');
     });
     t.on('close', () => {
       if (c.transport === t) this.fire(c, 'TcpConnectionFails');

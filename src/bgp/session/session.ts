@@ -36,8 +36,8 @@ export class Session extends SessionCore implements SessionApi {
   }
 
   get writable(): boolean {
-    const t = this.primary.transport;
-    return this.primary.state === 'Established' && t !== undefined && !t.closed && t.bufferedAmount < 64 * 1024;
+    const c = this.primary;
+    return c.state === 'Established' && c.transport !== undefined && !c.transport.closed && !c.needDrain;
   }
 
   /** Timers and connections still held (0 after `stop()`): for leak checks. */
@@ -130,7 +130,9 @@ export class Session extends SessionCore implements SessionApi {
     if (c.state !== 'Established' || t === undefined || t.closed) return false;
     // RFC 4271 4.4: sending an UPDATE restarts the KeepaliveTimer
     if (c.isRunning('keepalive') && c.negotiated !== undefined) c.startTimer('keepalive', c.negotiated.keepaliveTime * 1000);
-    return t.write(msg);
+    if (t.write(msg)) return true;
+    c.needDrain = true;
+    return false;
   }
 
   sendRouteRefresh(family: Family, subtype: 'normal' | 'borr' | 'eorr' = 'normal'): boolean {

@@ -21,13 +21,13 @@ export function readIpv4Prefix(buf: Buffer, offset: number, len: number): string
   return `${a}.${b}.${c}.${d}`;
 }
 
-/** Parse a dotted quad to a 32-bit unsigned number, or -1 if it is not one. */
-export function parseIpv4(text: string): number {
+/** Parse a dotted quad in `text[0, end)` to a 32-bit unsigned number, or -1 if it is not one. */
+export function parseIpv4(text: string, end: number = text.length): number {
   let value = 0;
   let part = 0;
   let digits = 0;
   let parts = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 46 /* . */) {
       if (digits === 0 || parts === 3) return -1;

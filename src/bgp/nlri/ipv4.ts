@@ -40,23 +40,33 @@ function nextBoundary(buf: Buffer, start: number, end: number, addPath: boolean)
   return p;
 }
 
+/** The length after the slash of `a.b.c.d/len` (32 without a slash), or -1 if malformed. */
+function bitsOf(text: string, slash: number): number {
+  if (slash < 0) return 32;
+  const n = text.length - slash - 1;
+  if (n < 1 || n > 2) return -1;
+  const d1 = text.charCodeAt(slash + 1) - 48;
+  if (d1 < 0 || d1 > 9) return -1;
+  if (n === 1) return d1;
+  const d2 = text.charCodeAt(slash + 2) - 48;
+  if (d2 < 0 || d2 > 9 || d1 === 0) return -1;
+  const v = d1 * 10 + d2;
+  return v <= 32 ? v : -1;
+}
+
 /** Parse `a.b.c.d/len` to [address, length]; TypeError if malformed. */
 export function parseIpv4Prefix(text: string): [address: number, length: number] {
   const slash = text.indexOf('/');
-  const addr = parseIpv4(slash < 0 ? text : text.slice(0, slash));
-  const len = slash < 0 ? 32 : Number(text.slice(slash + 1));
-  if (addr < 0 || !Number.isInteger(len) || len < 0 || len > 32 || (slash >= 0 && slash === text.length - 1)) {
-    throw new TypeError(`not an IPv4 prefix: ${text}`);
-  }
+  const addr = parseIpv4(text, slash < 0 ? text.length : slash);
+  const len = bitsOf(text, slash);
+  if (addr < 0 || len < 0) throw new TypeError(`not an IPv4 prefix: ${text}`);
   return [addr, len];
 }
 
 function prefixBits(text: string): number {
-  const slash = text.indexOf('/');
-  if (slash < 0) return 32;
-  const c1 = text.charCodeAt(slash + 1) - 48;
-  if (slash + 2 === text.length && c1 >= 0 && c1 <= 9) return c1;
-  return parseIpv4Prefix(text)[1];
+  const len = bitsOf(text, text.indexOf('/'));
+  if (len < 0) throw new TypeError(`not an IPv4 prefix: ${text}`);
+  return len;
 }
 
 function decodeOne(buf: Buffer, p: number, bits: number): string {
@@ -93,7 +103,11 @@ export function ipv4PrefixLength(nlri: Prefix, addPath: boolean): number {
 
 /** Write one prefix at `offset`; return the offset after it. */
 export function encodeIpv4Prefix(nlri: Prefix, buf: Buffer, offset: number, addPath: boolean): number {
-  const [addr, bits] = parseIpv4Prefix(nlri.prefix);
+  const text = nlri.prefix;
+  const slash = text.indexOf('/');
+  const addr = parseIpv4(text, slash < 0 ? text.length : slash);
+  const bits = bitsOf(text, slash);
+  if (addr < 0 || bits < 0) throw new TypeError(`not an IPv4 prefix: ${text}`);
   let p = offset;
   if (addPath) {
     buf.writeUInt32BE((nlri.pathId ?? 0) >>> 0, p);

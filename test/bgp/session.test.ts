@@ -216,6 +216,15 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     expect(gaps.slice(0, 5)).toEqual([1000, 2000, 4000, 8000, 8000]);
     expect(a.states.filter((s) => s[1] === 'Idle').every((s) => s[2] === 'connection-failed')).toBe(true);
+    expect(a.session.nextIdleHoldMs).toBe(8000);
+    // the peer appears; a stable Established period (60 s) resets the back-off
+    const b = await peer(f, 'b', { passive: true });
+    b.session.start();
+    await until(f.clock, 'established', () => a.session.state === 'Established', 20_000);
+    await run(f.clock, 59_000, 1000);
+    expect(a.session.nextIdleHoldMs).toBe(8000);
+    await run(f.clock, 2000, 500);
+    expect(a.session.nextIdleHoldMs).toBe(1000);
   });
 
   it('collision: both connect at once, exactly one connection survives, the other gets Cease/7', async () => {

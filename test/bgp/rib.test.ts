@@ -334,7 +334,7 @@ describe('Adj-RIB-Out', () => {
     const s1 = [seq(1)];
     const s2 = [seq(2), { type: 'med' as const, value: 1 }];
     for (let i = 0; i < 300; i++) rib.update(route(a, i % 3 === 0 ? s2 : s1, { key: `k${i}` }));
-    out.markAll(fam, rib.keys(), onEor);
+    out.markAll(fam, rib.bests(), onEor);
     expect(out.flush()).toBe(true);
     // 200 with s1 -> 2 messages, 100 with s2 -> 1 message (one batch of 500 covers all)
     expect(sent.map((m) => m.nlri).sort()).toEqual([100, 100, 100]);
@@ -359,7 +359,7 @@ describe('Adj-RIB-Out', () => {
   it('stops producing when the sink is full and resumes on drain', () => {
     const { rib, sent, out, setRoom, eor, onEor } = setup(3);
     for (let i = 0; i < 10_000; i++) rib.update(route(a, [seq(1)], { key: `k${i}` }));
-    out.markAll(fam, rib.keys(), onEor);
+    out.markAll(fam, rib.bests(), onEor);
     expect(out.flush()).toBe(false);
     // one batch (500 destinations = 5 messages) was produced, then it stopped
     expect(sent.length).toBe(5);

@@ -63,7 +63,7 @@ export class AdjRibOut {
    * family -> a live iterator over the Loc-RIB's destination keys (initial table, refresh):
    * the whole table is walked lazily instead of copied into `pending` (O(1) memory).
    */
-  private readonly walks = new Map<number, Iterator<string>>();
+  private readonly walks = new Map<number, Iterator<Route>>();
   /** Callbacks owed once a family's pending set drains: End-of-RIB (RFC 4724 2) or EoRR (RFC 7313 4). */
   private readonly owed = new Map<number, (family: number) => void>();
   /** Number of UPDATE messages and NLRI sent (for tests and stats). */
@@ -114,11 +114,11 @@ export class AdjRibOut {
   /**
    * Walk the whole table of a family (initial advertisement or route refresh); `done` runs
    * once the walk and everything marked so far for the family are written (End-of-RIB, EoRR).
-   * `keys` should be a live iterator (a Map's keys): destinations added during the walk are
+   * `bests` should be live (the Loc-RIB's `bests()`): destinations added during the walk are
    * reached by it or by `mark`.
    */
-  markAll(family: number, keys: Iterable<string>, done?: (family: number) => void): void {
-    this.walks.set(family, keys[Symbol.iterator]());
+  markAll(family: number, bests: Iterable<Route>, done?: (family: number) => void): void {
+    this.walks.set(family, bests[Symbol.iterator]());
     if (done !== undefined) this.owed.set(family, done);
   }
 
@@ -156,12 +156,12 @@ export class AdjRibOut {
     done(family);
   }
 
-  private flushBatch(family: number, keys: Set<string> | undefined, walk: Iterator<string> | undefined): boolean {
+  private flushBatch(family: number, keys: Set<string> | undefined, walk: Iterator<Route> | undefined): boolean {
     const b: Batch = { groups: new Map(), withdraws: [], adv: this.advertisedTable(family), n: 0 };
     if (keys !== undefined) {
       for (const key of keys) {
         keys.delete(key);
-        this.consider(family, key, b);
+        this.consider(family, key, this.source.best(family, key), b);
         if (b.n >= this.batch) break;
       }
     }
@@ -171,7 +171,7 @@ export class AdjRibOut {
         this.walks.delete(family);
         break;
       }
-      this.consider(family, it.value, b);
+      this.consider(family, it.value.key, it.value, b);
     }
     return this.emit(family, b);
   }
@@ -186,9 +186,8 @@ export class AdjRibOut {
   }
 
   /** Decide one destination: announce (grouped by outgoing attributes), withdraw, or nothing. */
-  private consider(family: number, key: string, b: Batch): void {
+  private consider(family: number, key: string, best: Route | undefined, b: Batch): void {
     b.n++;
-    const best = this.source.best(family, key);
     const out = best === undefined ? undefined : this.source.exportRoute(family, best);
     if (best !== undefined && out !== undefined) {
       let g = b.groups.get(out.key);

@@ -28,6 +28,8 @@ export type BestChange = (typeof BestChange)[keyof typeof BestChange];
 
 export class LocRib {
   private readonly dests = new Map<string, Route | Dest>();
+  private lastKey: string | undefined;
+  private lastDest: Route | Dest | undefined;
   /** The path that the last `removePath` took out, or undefined. */
   removed: Route | undefined;
   /** The path of the same peer and path id that the last `update` replaced, or undefined. */
@@ -59,6 +61,9 @@ export class LocRib {
   /** The path of one peer (and path id) to a destination. */
   path(key: string, peer: RibPeer, pathId: number): Route | undefined {
     const d = this.dests.get(key);
+    // remembered for an `update` of the same key right after (one hash lookup instead of two)
+    this.lastKey = key;
+    this.lastDest = d;
     if (d === undefined) return undefined;
     if (d instanceof Route) return d.peer === peer && d.pathId === pathId ? d : undefined;
     for (const p of d.paths) if (p.peer === peer && p.pathId === pathId) return p;
@@ -92,7 +97,9 @@ export class LocRib {
    */
   update(route: Route): BestChange {
     const key = route.key;
-    const d = this.dests.get(key);
+    const d = key === this.lastKey ? this.lastDest : this.dests.get(key);
+    this.lastKey = undefined;
+    this.lastDest = undefined;
     this.replaced = undefined;
     if (d === undefined) {
       this.dests.set(key, route);
@@ -133,6 +140,8 @@ export class LocRib {
    */
   removePath(key: string, peer: RibPeer, pathId: number): BestChange {
     const d = this.dests.get(key);
+    this.lastKey = undefined;
+    this.lastDest = undefined;
     this.previous = undefined;
     this.current = undefined;
     this.removed = undefined;

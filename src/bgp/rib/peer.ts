@@ -78,6 +78,8 @@ export class Peer {
   negotiated: Negotiated | undefined;
   private readonly families: Family[];
   private grTimer: TimerHandle | undefined;
+  /** Negotiated families (familyKey), for the export check. */
+  private sendFamilies = new Set<number>();
   private maxWarned = false;
   /** Families in an enhanced route refresh from the peer (BoRR seen, EoRR not yet). */
   private readonly refreshing = new Set<number>();
@@ -162,6 +164,7 @@ export class Peer {
 
   private onEstablished(n: Negotiated): void {
     this.negotiated = n;
+    this.sendFamilies = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
     this.rib.routerId = ipv4NumberOf(n.peerRouterId);
     this.maxWarned = false;
     this.out = new AdjRibOut(
@@ -173,7 +176,7 @@ export class Peer {
     for (const f of n.families) {
       const fk = familyKey(f.afi, f.safi);
       // RFC 4724 2: End-of-RIB after the initial table
-      this.out.markAll(fk, this.core.locRibIfAny(fk)?.keys() ?? [], () => this.session.sendEndOfRib(f));
+      this.out.markAll(fk, this.core.locRibIfAny(fk)?.bests() ?? [], () => this.session.sendEndOfRib(f));
     }
     this.core.scheduleFlush(this);
   }
@@ -205,7 +208,7 @@ export class Peer {
     if (!n.families.some((x) => x.afi === f.afi && x.safi === f.safi)) return;
     const enhanced = n.enhancedRouteRefresh;
     if (enhanced) this.session.sendRouteRefresh(f, 'borr');
-    out.markAll(fk, this.core.locRibIfAny(fk)?.keys() ?? [], enhanced ? () => this.session.sendRouteRefresh(f, 'eorr') : undefined);
+    out.markAll(fk, this.core.locRibIfAny(fk)?.bests() ?? [], enhanced ? () => this.session.sendRouteRefresh(f, 'eorr') : undefined);
     this.core.scheduleFlush(this);
   }
 
@@ -389,8 +392,7 @@ export class Peer {
 
   private exportRoute(fk: number, r: Route): OutAttributes | undefined {
     if (!mayAdvertise(r.peer, this.rib)) return undefined;
-    const n = this.negotiated;
-    if (n !== undefined && !n.families.some((f) => familyKey(f.afi, f.safi) === fk)) return undefined;
+    if (!this.sendFamilies.has(fk)) return undefined;
     let byFrom = this.outCache.get(r.peer);
     if (byFrom === undefined) this.outCache.set(r.peer, (byFrom = new WeakMap()));
     let out = byFrom.get(r.attrs);

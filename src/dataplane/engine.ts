@@ -302,13 +302,13 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     if (list.length === 0) return true;
     const hash = flowHash(buf, start, end);
     let sent = 0;
-    for (let i = 0; i < list.length; i++) if (this.encap(vs, list[i]!, buf, start, end, hash)) sent++;
+    for (let i = 0; i < list.length; i++) if (this.encap(vs, list[i]!, buf, start, end, hash, sent)) sent++;
     vs.counters.floodReplicas += sent;
     if (sent < list.length) from.counters.drops++;
     return sent > 0 || ports.length > 1;
   }
 
-  private encap(vs: VniState, r: RemoteVtep, buf: Buffer, start: number, end: number, hash: number): boolean {
+  private encap(vs: VniState, r: RemoteVtep, buf: Buffer, start: number, end: number, hash: number, replica = 0): boolean {
     const len = end - start;
     const u = this.underlay;
     if (u === undefined) {
@@ -320,7 +320,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       vs.counters.mtuDrops++;
       return false;
     }
-    if (!u.send(r, vs.tx, buf, start, end, hash)) {
+    if (!u.send(r, vs.tx, buf, start, end, hash, replica)) {
       vs.counters.sendErrors++;
       return false;
     }

@@ -6,7 +6,8 @@
  *
  * A frame from the engine's pool (or from `BufferPool.alloc`) has headroom: the headers are
  * written in place and the frame is not copied. A frame without headroom is copied once into a
- * pool slot (counted in `copies`). Replicas of one BUM frame rewrite only the headers.
+ * staging slot (counted in `copies`), once per flood: replicas of one BUM frame rewrite only
+ * the headers.
  */
 import { macBytes } from './mac.js';
 import { parseIp } from './addr.js';
@@ -58,6 +59,11 @@ export class FullUnderlay implements Underlay {
   private readonly local6: Buffer | undefined;
   private readonly localMac: Buffer;
   private readonly decapOptions: DecapOptions;
+  /** The slot where frames without headroom are staged, and which frame is in it. */
+  private readonly staging: number;
+  private stagedBuf: Buffer | undefined;
+  private stagedStart = 0;
+  private stagedEnd = 0;
 
   constructor(private readonly options: FullUnderlayOptions) {
     this.pool = options.pool ?? new BufferPool({ slots: 256, frameSize: 9216 });
@@ -65,6 +71,8 @@ export class FullUnderlay implements Underlay {
     this.local6 = options.localIp6 === undefined ? undefined : parseIp(options.localIp6).bytes;
     this.localMac = macBytes(options.localMac);
     this.decapOptions = { port: options.port ?? vxlanPort };
+    this.staging = this.pool.acquire();
+    if (this.staging < 0) throw new RangeError('the pool has no free slot for staging');
   }
 
   attach(receiver: UnderlayReceiver): void {
@@ -92,7 +100,7 @@ export class FullUnderlay implements Underlay {
     return tmpl;
   }
 
-  send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number): boolean {
+  send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number, replica = 0): boolean {
     const tmpl = this.template(remote);
     const c = this.counters;
     if (tmpl === undefined) {
@@ -102,32 +110,32 @@ export class FullUnderlay implements Underlay {
     const pool = this.pool;
     const mem = pool.memory;
     const port = entropyPort(flowHash);
+    const len = end - start;
     if (buf.buffer === mem.buffer) {
       // a view into the pool: work in pool coordinates, where the headroom is addressable
       const abs = buf.byteOffset - mem.byteOffset + start;
-      const slotStart = Math.floor(abs / pool.slotSize) * pool.slotSize;
-      if (abs - slotStart >= tmpl.overhead && abs - slotStart + (end - start) <= pool.slotSize) {
-        const p = tmpl.encap(mem, abs, abs + (end - start), vni.vni, port);
-        this.options.sink(mem, p, abs + (end - start));
+      const inSlot = abs % pool.slotSize;
+      if (inSlot >= tmpl.overhead && inSlot + len <= pool.slotSize) {
+        this.options.sink(mem, tmpl.encap(mem, abs, abs + len, vni.vni, port), abs + len);
         c.txPackets++;
         return true;
       }
     }
-    const slot = pool.acquire();
-    if (slot < 0 || end - start > pool.frameSize) {
-      if (slot >= 0) pool.release(slot);
+    // no headroom: stage the frame once in our slot; further replicas of the same flood reuse it
+    if (len > pool.frameSize) {
       c.drops++;
       return false;
     }
-    const off = pool.frameOffset(slot);
-    buf.copy(mem, off, start, end);
-    c.copies++;
-    const p = tmpl.encap(mem, off, off + (end - start), vni.vni, port);
-    try {
-      this.options.sink(mem, p, off + (end - start));
-    } finally {
-      pool.release(slot);
+    const off = pool.frameOffset(this.staging);
+    if (replica === 0 || this.stagedBuf !== buf || this.stagedStart !== start || this.stagedEnd !== end) {
+      buf.copy(mem, off, start, end);
+      c.copies++;
+      this.stagedBuf = buf;
+      this.stagedStart = start;
+      this.stagedEnd = end;
     }
+    const p = tmpl.encap(mem, off, off + len, vni.vni, port);
+    this.options.sink(mem, p, off + len);
     c.txPackets++;
     return true;
   }

@@ -128,8 +128,11 @@ export interface Underlay {
    * Encapsulates and sends the frame `buf[start..end)` to `remote`. `flowHash` is the inner
    * flow hash (entropy.ts) for the UDP source port. Returns false when it could not be sent.
    * Called once per replica with the same frame: a replica must not copy the frame.
+   * `replica` is 0 for a unicast frame and for the first copy of a BUM frame, and counts up
+   * for the further copies of the same, unchanged frame within one synchronous flood (so an
+   * underlay that had to stage the frame can reuse what it staged).
    */
-  send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number): boolean;
+  send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number, replica?: number): boolean;
   /** Bytes of outer IP + UDP + VXLAN for a remote of this family (36 or 56): for MTU checks. */
   overhead(family: 4 | 6): number;
   close(): Promise<void>;

@@ -53,6 +53,7 @@ export {
 } from './attributes/extended-communities.js';
 export { parseCommunity, formatCommunity } from './attributes/communities.js';
 export { isValidNextHop } from './attributes/next-hop.js';
+export { mergeAs4Path, asPathCount } from './attributes/as-path.js';
 export {
   readIpv4,
   writeIpv4,
@@ -70,3 +71,15 @@ export {
 // session layer and FSM (issue 4)
 export * from './session/index.js';
 export * from './fsm/index.js';
+
+// the speaker (issue 6): many peers, RIBs, route reflection
+export {
+  BgpSpeaker,
+  resolveFamily,
+  type SpeakerOptions,
+  type SpeakerEvents,
+  type FamilyInput,
+  type PeerConfig,
+  type RibRoute,
+  type RouteInput,
+} from './speaker.js';

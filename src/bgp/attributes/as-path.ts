@@ -100,3 +100,49 @@ export const as4Path = {
   encodingLength: (v) => segmentsLength(v.segments, 4),
   encode: (v, buf, offset) => encodeSegments(v.segments, buf, offset, 4),
 } satisfies AttrCodec<As4PathAttribute>;
+
+/** RFC 4271 9.1.2.2 / RFC 6793 4.2.3 path length: a SET counts 1, confederation segments 0. */
+export function asPathCount(segments: readonly AsPathSegment[]): number {
+  let n = 0;
+  for (const s of segments) n += s.type === 'sequence' ? s.asns.length : s.type === 'set' ? 1 : 0;
+  return n;
+}
+
+/**
+ * The real AS path of a route received over a 2-octet session (RFC 6793 4.2.3): AS_PATH carries
+ * AS_TRANS where AS4_PATH has the 4-octet numbers. When AS_PATH is shorter than AS4_PATH the
+ * AS4_PATH is ignored; otherwise the leading AS_PATH entries the AS4_PATH lacks are kept in front
+ * of it. Confederation segments of AS4_PATH are dropped (RFC 6793 6).
+ */
+export function mergeAs4Path(asPath: readonly AsPathSegment[], as4Path: readonly AsPathSegment[] | undefined): AsPathSegment[] {
+  if (as4Path === undefined) return [...asPath];
+  const as4 = as4Path.filter((s) => s.type === 'set' || s.type === 'sequence');
+  let keep = asPathCount(asPath) - asPathCount(as4);
+  if (keep < 0) return [...asPath];
+  const out: AsPathSegment[] = [];
+  for (const s of asPath) {
+    if (keep <= 0 && (s.type === 'set' || s.type === 'sequence')) break;
+    if (s.type === 'sequence') {
+      if (s.asns.length <= keep) {
+        out.push(s);
+        keep -= s.asns.length;
+      } else {
+        out.push({ type: 'sequence', asns: s.asns.slice(0, keep) });
+        keep = 0;
+      }
+    } else if (s.type === 'set') {
+      out.push(s);
+      keep -= 1;
+    } else {
+      out.push(s); // confederation segments of AS_PATH stay where they are
+    }
+  }
+  // join a trailing kept sequence with a leading AS4 sequence
+  const last = out[out.length - 1];
+  const first = as4[0];
+  if (last?.type === 'sequence' && first?.type === 'sequence' && last.asns.length + first.asns.length <= 255) {
+    out[out.length - 1] = { type: 'sequence', asns: [...last.asns, ...first.asns] };
+    return [...out, ...as4.slice(1)];
+  }
+  return [...out, ...as4];
+}

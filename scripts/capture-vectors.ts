@@ -25,8 +25,8 @@
  *    ORIGINATOR_ID and CLUSTER_LIST, FRR's IPv4 aggregate with AGGREGATOR and ATOMIC_AGGREGATE:
  *    scenario `rr`, captured on C's link).
  *
- * Reruns give the same bytes except FRR-independent ordering: GoBGP re-sends its table in a
- * different order after a ROUTE-REFRESH each run (Go map order).
+ * Reruns give the same messages, except that GoBGP re-sends its table in a different order
+ * after a ROUTE-REFRESH each run (Go map order), which renumbers those few vectors.
  *
  * Every BGP message is cut from the reassembled TCP stream (exact bytes) and paired with
  * tshark's decode of the same PDU; the selected fields (see test/interop/harness/tshark-fields.ts)

@@ -6,6 +6,7 @@
  * scripts/capture-vectors.ts; this test proves the path still works on today's peers.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,5 +110,39 @@ describe.skipIf(why !== undefined)('live capture: GoBGP <-> FRR EVPN session dec
     const left = sh('ip', ['netns', 'list']);
     for (const ns of namespaces) expect(left.split('\n').some((l) => l.split(' ')[0] === ns)).toBe(false);
     for (const d of dirs) expect(existsSync(d)).toBe(false);
+  });
+});
+
+describe.skipIf(why !== undefined)('harness: a topology attached to the test process (for an in-process speaker)', () => {
+  let topo: Topology | undefined;
+
+  afterAll(async () => {
+    await topo?.destroy();
+  });
+
+  it('reaches a real gobgpd in a namespace over TCP from 198.18.0.1, and the veth goes with the topology', async () => {
+    topo = await Topology.create({ nodes: 1, prefix: 'lr', root: true, firstOctet: 71 });
+    const n = topo.node(0);
+    expect(topo.rootIp).toBe('198.18.0.1');
+    expect(n.ip).toBe('198.18.0.71');
+    const g = await Gobgp.start(topo.lab, {
+      ns: n.ns, asn: 65000, routerId: n.vtep, listen: n.ip, neighbors: [{ address: '198.18.0.1', asn: 65001, passive: true }],
+    });
+    // an OPEN from gobgpd proves the TCP path both ways: we connect, it speaks first
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      const s = connect({ host: n.ip, port: 179, localAddress: '198.18.0.1' });
+      const timer = setTimeout(() => { s.destroy(); reject(new Error('no OPEN from gobgpd within 10 s')); }, 10_000);
+      s.once('data', (d: Buffer) => { clearTimeout(timer); s.destroy(); resolve(d); });
+      s.once('error', (e) => { clearTimeout(timer); reject(e); });
+    });
+    expect(first.subarray(0, 16).equals(Buffer.alloc(16, 0xff))).toBe(true);
+    expect(first[18]).toBe(1);
+    await g.stop();
+    const links = () => sh('ip', ['-o', 'addr', 'show']).split('\n').filter((l) => l.includes('198.18.0.1/32'));
+    expect(links().length).toBeGreaterThan(0);
+    const before = links().length;
+    await topo.destroy();
+    expect(links().length).toBe(before - 1);
+    topo = undefined;
   });
 });

@@ -137,7 +137,7 @@ export class Topology {
         }
       }
       let rootIp: string | undefined;
-      if (opts.root === true) rootIp = attachRoot(sw, nodes);
+      if (opts.root === true) rootIp = attachRoot(lab, sw, nodes);
       const topo = new Topology(lab, sw, nodes, rootIp);
       // one bounded ping per pair from node 0: the segment really forwards
       for (const b of nodes.slice(1)) topo.ping(0, b.vtep);
@@ -173,10 +173,14 @@ export class Topology {
 }
 
 /** A veth from the test process's namespace into the switch: 198.18.0.1 and 2001:db8:18::1. */
-function attachRoot(sw: string, nodes: readonly TopologyNode[]): string {
+function attachRoot(lab: Lab, sw: string, nodes: readonly TopologyNode[]): string {
   const rootIf = uniqueName('evr');
   const ip = `${underlayPrefix}.1`;
   sh('ip', ['link', 'add', rootIf, 'type', 'veth', 'peer', 'name', 'proot', 'netns', sw]);
+  // the kernel would remove it with the switch namespace, but asynchronously: remove it now
+  lab.onDestroy(() => {
+    try { sh('ip', ['link', 'del', rootIf]); } catch { /* already gone */ }
+  });
   sh('ip', ['addr', 'add', `${ip}/32`, 'dev', rootIf]);
   sh('ip', ['-6', 'addr', 'add', `${underlay6Prefix}:1/128`, 'dev', rootIf, 'nodad']);
   sh('ip', ['link', 'set', rootIf, 'up']);

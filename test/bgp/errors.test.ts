@@ -189,7 +189,9 @@ describe('RFC 4271 6.3 / RFC 7606 UPDATE errors', () => {
     expectThrown(update('', ORIGIN + AS_PATH + '800f02 0001', ''), 3, 9);
   });
   it('MP_REACH_NLRI with a next hop length wrong for the family: afi-safi-disable', () => {
-    expectSoft(update('', ORIGIN + AS_PATH + '800e0d 0001 01 05 0a00000101 00 100a01', ''), 9, 'afi-safi-disable');
+    const b = update('', ORIGIN + AS_PATH + '800e0d 0001 01 05 0a00000101 00 100a01', '');
+    expectSoft(b, 9, 'afi-safi-disable');
+    expect(parseUpdateRaw(b).disabledFamily).toEqual({ afi: 1, safi: 1 });
   });
   it('MP_REACH_NLRI with unparseable NLRI: 3/10 session-reset', () => {
     expectThrown(update('', ORIGIN + AS_PATH + '800e0c 0001 01 04 0a000001 00 280a01', ''), 3, 10);

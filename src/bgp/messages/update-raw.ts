@@ -48,6 +48,11 @@ export interface RawUpdate {
   readonly endOfRib?: Family;
   /** As in UpdateMessage: the strongest non-fatal error (treat-as-withdraw etc.). */
   readonly error?: BgpError;
+  /**
+   * With an 'afi-safi-disable' error (RFC 7606 2): the family of the malformed MP attribute,
+   * which the session stops exchanging.
+   */
+  readonly disabledFamily?: Family;
 }
 
 // [start, end) pairs of the NLRI found by the splitters (module state: parsing is synchronous)
@@ -174,6 +179,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   let from = as;
   let mpNlri = false;
   let eor: Family | undefined;
+  let disabled: Family | undefined;
   for (let i = 0; i < mp.length; i += 4) {
     const code = mp[i]!;
     const at = mp[i + 1]!;
@@ -206,6 +212,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
     } catch (e) {
       const err = attributeError(e, attributeCodec(code)!, msg.subarray(at, ve));
       if (err.action === 'session-reset') throw err;
+      if (err.action === 'afi-safi-disable' && disabled === undefined) disabled = { afi: msg.readUInt16BE(vs), safi: msg[vs + 2]! };
       error = strongerError(error, err);
     }
   }
@@ -225,7 +232,12 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   else if (!(mp.length === 4 && mp[0] === AttrType.mpUnreach)) eor = undefined;
   const out: RawUpdate = { announced, withdrawn, attributes: decoded.attributes, attributesKey: key };
   if (eor === undefined && error === undefined) return out;
-  return { ...out, ...(eor === undefined ? {} : { endOfRib: eor }), ...(error === undefined ? {} : { error }) };
+  return {
+    ...out,
+    ...(eor === undefined ? {} : { endOfRib: eor }),
+    ...(error === undefined ? {} : { error }),
+    ...(disabled === undefined ? {} : { disabledFamily: disabled }),
+  };
 }
 
 // ---------------------------------------------------------------- packing

@@ -81,6 +81,7 @@ export class Peer {
   /** Negotiated families (familyKey), for the export check. */
   private sendFamilies = new Set<number>();
   private maxWarned = false;
+  private tearingDown = false;
   /** Families in an enhanced route refresh from the peer (BoRR seen, EoRR not yet). */
   private readonly refreshing = new Set<number>();
   private readonly outCache = new WeakMap<RibPeer, WeakMap<AttrSet, OutAttributes>>();
@@ -110,7 +111,9 @@ export class Peer {
       ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
       ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
       ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),
-      ...(gr === undefined || gr === false ? {} : { gracefulRestart: gr === true ? {} : gr }),
+      // RFC 4724 3: the capability lists the families whose routes the peer should keep for us
+      // (F bit: forwarding preserved; we claim it only when configured)
+      ...(gr === undefined || gr === false ? {} : { gracefulRestart: { families: this.families, ...(gr === true ? {} : gr) } }),
     });
     const s = this.session;
     s.on('stateChange', (from, to, reason) => this.onState(from, to, reason));
@@ -172,6 +175,12 @@ export class Peer {
       this.session,
       this.core.pack(n.sendOptions),
     );
+    // RFC 4724 4.2: stale routes of a family the restarted peer no longer lists with the F bit
+    // are removed at once; the others wait for its End-of-RIB (or the restart timer)
+    if (this.adjIn.hasStale()) {
+      const kept = new Set((n.gracefulRestart?.families ?? []).filter((f) => f.forwardingPreserved).map((f) => familyKey(f.afi, f.safi)));
+      for (const f of this.adjIn.families()) if (!kept.has(f)) this.sweep(f);
+    }
     this.core.emit('established', this.config.address, n);
     for (const f of n.families) {
       const fk = familyKey(f.afi, f.safi);
@@ -343,9 +352,16 @@ export class Peer {
       this.maxWarned = true;
       return;
     }
+    if (this.tearingDown) return;
+    this.tearingDown = true;
     this.core.emit('maxPrefix', this.config.address, n, m.limit, 'teardown');
-    // RFC 4486 4: Cease / Maximum Number of Prefixes Reached
-    this.session.reset(new CeaseError(CeaseSubcode.maxPrefixes, `more than ${m.limit} prefixes`));
+    // RFC 4486 4: Cease / Maximum Number of Prefixes Reached. The session stays down (as FRR and
+    // others do by default) until the application removes and adds the peer again. Deferred:
+    // we are inside the session's handling of this UPDATE, which must finish first.
+    queueMicrotask(() => {
+      this.tearingDown = false;
+      this.session.reset(new CeaseError(CeaseSubcode.maxPrefixes, `more than ${m.limit} prefixes`), false);
+    });
   }
 
   private sweep(fk: number): void {

@@ -344,8 +344,14 @@ function nextHopBytes(input: RawUpdateInput): Buffer {
 function copyAll(list: readonly Buffer[], from: number, to: number, buf: Buffer, p: number): number {
   for (let i = from; i < to; i++) {
     const b = list[i]!;
-    b.copy(buf, p);
-    p += b.length;
+    const n = b.length;
+    // NLRI are a few bytes: a plain loop beats Buffer#copy's call overhead
+    if (n <= 32) {
+      for (let j = 0; j < n; j++) buf[p + j] = b[j]!;
+    } else {
+      buf.set(b, p);
+    }
+    p += n;
   }
   return p;
 }

@@ -39,7 +39,7 @@ describe.skipIf(skip !== undefined)('BgpSpeaker interop with GoBGP and FRR', () 
       neighbors: [{ address: me, asn: OUR_AS, passive: true, holdTime: 9 }],
     });
     frr = await Frr.start(topo.lab, {
-      ns: topo.node(1).ns, asn: FRR_AS, routerId: topo.node(1).vtep, octet: topo.node(1).octet,
+      ns: topo.node(1).ns, asn: FRR_AS, routerId: topo.node(1).vtep, octet: topo.node(1).octet, vnis: [100],
       neighbors: [{ address: me, asn: OUR_AS, passive: true, holdTime: 9 }],
     });
     us = new BgpSpeaker({ asn: OUR_AS, routerId: '198.18.0.1', listen: false });
@@ -121,6 +121,16 @@ describe.skipIf(skip !== undefined)('BgpSpeaker interop with GoBGP and FRR', () 
     expect(updates).toBe(0);
     expect(us.peerState(gIp)).toBe('Established');
   }, 30_000);
+
+  it("FRR's own Type-3 (and SVI Type-2) routes land in our Loc-RIB and reach GoBGP", async () => {
+    const fromFrr = () => [...us.routes('l2vpn-evpn')].filter((r) => r.peer === fIp);
+    await waitFor('a Type-3 from FRR', 30_000, () => fromFrr().some((r) => (r.nlri as { routeType: number }).routeType === 3));
+    const t3 = fromFrr().find((r) => (r.nlri as { routeType: number }).routeType === 3)!;
+    expect(t3.nextHops).toEqual([topo.node(1).vtep]);
+    expect(t3.attributes).toContainEqual(expect.objectContaining({ type: 'pmsi-tunnel', tunnelType: 6, label: 100 }));
+    expect(t3.attributes).toContainEqual(expect.objectContaining({ type: 'as-path', segments: [{ type: 'sequence', asns: [FRR_AS] }] }));
+    await waitFor('at GoBGP', 20_000, () => JSON.stringify(gobgp.rib('evpn')).includes(topo.node(1).vtep));
+  }, 60_000);
 
   it('killing FRR and starting it again brings the session back with a correct RIB', async () => {
     expect(frrHas('02:aa:00:00:00:01')).toBe(true);

@@ -35,24 +35,28 @@ export class Framer {
   /**
    * Add received bytes; yield every message now complete (header included). Throws
    * MessageHeaderError (1/1, 1/2 with the length as data, 1/3 with the type as data) as soon
-   * as a bad header is complete; the stream is then unusable.
+   * as a bad header is complete; the stream is then unusable. A consumer may stop iterating
+   * early: what it did not take stays buffered and comes out of the next `push` (or `drain`).
    */
   *push(chunk: Buffer): Generator<Buffer, void, undefined> {
     if (this.list.length === 0) {
-      // fast path: parse in place, keep only the tail
+      // fast path: parse in place, keep only the tail (also when the consumer stops early)
       let p = 0;
-      while (chunk.length - p >= Header.length) {
-        const len = checkHeader(chunk, p, this.extendedMessage);
-        if (chunk.length - p < len) break;
-        const msg = chunk.subarray(p, p + len);
-        p += len;
-        yield msg;
+      try {
+        while (chunk.length - p >= Header.length) {
+          const len = checkHeader(chunk, p, this.extendedMessage);
+          if (chunk.length - p < len) break;
+          const msg = chunk.subarray(p, p + len);
+          p += len;
+          yield msg;
+        }
+      } finally {
+        if (p < chunk.length) this.list.append(p === 0 ? chunk : chunk.subarray(p));
       }
-      if (p < chunk.length) this.list.append(p === 0 ? chunk : chunk.subarray(p));
       if (this.list.length >= Header.length) this.checkHead();
       return;
     }
-    this.list.append(chunk);
+    if (chunk.length > 0) this.list.append(chunk);
     for (;;) {
       if (this.pending === 0) {
         if (this.list.length < Header.length) return;
@@ -65,6 +69,11 @@ export class Framer {
       this.pending = 0;
       yield msg;
     }
+  }
+
+  /** Yield the messages already complete in the buffer (after a consumer stopped early). */
+  drain(): Generator<Buffer, void, undefined> {
+    return this.push(Buffer.alloc(0));
   }
 
   private checkHead(): void {

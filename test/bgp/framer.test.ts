@@ -112,3 +112,18 @@ describe('framer', () => {
     expect(() => [...new Framer().push(o)]).toThrow(expect.objectContaining({ code: 1, subcode: 2, data: Buffer.from([0, 19]) }));
   });
 });
+
+describe('framer: a consumer that stops early', () => {
+  it('keeps what it did not take for the next push / drain', () => {
+    const f = new Framer();
+    const first: Buffer[] = [];
+    for (const m of f.push(stream)) {
+      first.push(Buffer.from(m));
+      break;
+    }
+    expect(first.length).toBe(1);
+    expect(f.buffered).toBe(stream.length - lengths[0]!);
+    const rest = [...f.drain()].map((b) => Buffer.from(b));
+    expectWhole([...first, ...rest]);
+  });
+});

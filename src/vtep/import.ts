@@ -94,18 +94,15 @@ export class RouteImporter {
 
   /** A route became best (`add`) or lost its last path. Returns the VNIs it touched. */
   apply(route: RibRoute, add: boolean): number {
-    if (route.peer === 'local') return 0; // our own originations
+    if (route.peer === 'local') return this.ignore(); // our own originations
     const nlri = route.nlri as EvpnRouteBase;
     const ex = extract(route.attributes);
     const targets = this.targets(route, ex);
-    if (targets.length === 0) {
-      this.counters.ignored++;
-      return 0;
-    }
+    if (targets.length === 0) return this.ignore();
     let touched = 0;
     if (isMacIpRoute(nlri)) {
       const nh = route.nextHops[0];
-      if (nh === undefined || nh === this.tables.vteps.self) return 0;
+      if (nh === undefined || nh === this.tables.vteps.self) return this.ignore();
       const mac = macToNumber(nlri.mac);
       const ip = nlri.ip === undefined ? undefined : ipToKey(nlri.ip);
       const rd = this.tables.rds.intern(nlri.ethernetTag === 0 ? nlri.rd : `${nlri.rd}#${nlri.ethernetTag}`);
@@ -121,7 +118,7 @@ export class RouteImporter {
         for (const t of targets) if (t.removeFlood(rd)) touched++;
       } else {
         const endpoint = floodEndpoint(route);
-        if (endpoint === undefined || endpoint === this.tables.vteps.self) return 0;
+        if (endpoint === undefined || endpoint === this.tables.vteps.self) return this.ignore();
         const vtep = this.tables.vteps.intern(endpoint);
         for (const t of targets) {
           t.addFlood(rd, vtep);
@@ -134,6 +131,11 @@ export class RouteImporter {
       else this.counters.withdrawn++;
     } else this.counters.ignored++;
     return touched;
+  }
+
+  private ignore(): number {
+    this.counters.ignored++;
+    return 0;
   }
 
   /** The best path of a destination changed: leave VNIs the old one went to, then install the new one. */

@@ -24,6 +24,9 @@
  *    ways: scenario `gr`, captured on A's link) and C without (reflected routes with
  *    ORIGINATOR_ID and CLUSTER_LIST, FRR's IPv4 aggregate with AGGREGATOR and ATOMIC_AGGREGATE:
  *    scenario `rr`, captured on C's link).
+ * 4. IPv6 transport (2001:db8:18::): GoBGP sends a Type-2 with an IPv6 next hop, then Type-3
+ *    routes with an IPv6 originator that FRR 8.4 refuses with a NOTIFICATION, once with an IPv6
+ *    PMSI tunnel endpoint and once with an IPv4 one (scenario `ipv6`).
  *
  * Reruns give the same messages, except that GoBGP re-sends its table in a different order
  * after a ROUTE-REFRESH each run (Go map order), which renumbers those few vectors.
@@ -274,12 +277,48 @@ async function session3(): Promise<CapturedVector[]> {
   }
 }
 
+async function session4(): Promise<CapturedVector[]> {
+  const topo = await Topology.create({ nodes: 2, prefix: 'cy' });
+  try {
+    const [a, b] = [topo.node(0), topo.node(1)];
+    const pcap = join(work, 'ipv6.pcap');
+    const cap = await Capture.start(topo.lab, a.ns, pcap, { seconds: 120 });
+    const g = await Gobgp.start(topo.lab, {
+      ns: a.ns, asn: 65000, routerId: a.vtep, listen: a.ip6, neighbors: [{ address: b.ip6, asn: 65000 }],
+    });
+    const f = await Frr.start(topo.lab, {
+      ns: b.ns, asn: 65000, routerId: b.vtep, octet: b.octet, neighbors: [{ address: a.ip6, asn: 65000 }],
+    });
+    await f.waitEstablished(a.ip6, 40_000);
+    log('ipv6: established');
+    // IPv6 VTEP as next hop (16-byte MP_REACH next hop) on a Type-2
+    g.addEvpn({ type: 'macadv', mac: '02:ee:00:00:00:01', ip: '2001:db8:18::ee:1', labels: [100], rd: `${a.vtep}:100`, rt: ['65000:100'], encap: 'vxlan', nexthop: a.ip6 });
+    await f.waitFor('IPv6 next hop route at FRR', 20_000, () => f.vtysh(['show bgp l2vpn evpn']).includes('02:ee:00:00:00:01'));
+    // FRR 8.4 resets the session on a PMSI Tunnel attribute with an IPv6 endpoint (3/5,
+    // attribute length error), and on a Type-3 with an IPv6 originator (3/9): peer quirks
+    const x = { rd: `${a.vtep}:100`, rt: ['65000:100'], encap: 'vxlan' as const, nexthop: a.ip6 };
+    const v6pmsi: GobgpEvpnRoute = { type: 'multicast', ip: a.ip6, pmsi: { label: 100, tunnelId: a.ip6 }, ...x };
+    g.addEvpn(v6pmsi);
+    await f.waitFor('session reset by FRR', 20_000, () => f.neighborState(a.ip6) !== 'Established');
+    g.delEvpn(v6pmsi);
+    await f.waitEstablished(a.ip6, 40_000);
+    g.addEvpn({ type: 'multicast', ip: a.ip6, pmsi: { label: 100, tunnelId: a.vtep }, ...x, rd: `${a.vtep}:101` });
+    await f.waitFor('second session reset by FRR', 20_000, () => f.neighborState(a.ip6) !== 'Established');
+    await sleep(500);
+    await cap.stop();
+    observe('ipv6', pcap, b.ip6);
+    return pairMessages(pcap, 'ipv6', { [a.ip6]: 'gobgp', [b.ip6]: 'frr' });
+  } finally {
+    await topo.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const why = missingReal(['gobgpd', 'gobgp', 'bgpd', 'zebra', 'vtysh', 'tcpdump', 'tshark']);
   if (why !== undefined) throw new Error(why);
   const versions = { gobgp: gobgpVersion(), frr: frrVersion(), tshark: tsharkVersion() };
   log(`versions: ${JSON.stringify(versions)}`);
-  const vectors = [...(await session1()), ...(await session2()), ...(await session3())];
+  const vectors = [...(await session1()), ...(await session2()), ...(await session3()), ...(await session4())];
   if (rawDir !== '') {
     mkdirSync(rawDir, { recursive: true });
     writeFileSync(join(rawDir, 'raw.json'), JSON.stringify(vectors, null, 1));

@@ -12,6 +12,7 @@ import { field, fieldAll, type TsharkNode } from '../interop/harness/tshark-fiel
 
 interface Vector {
   readonly name: string;
+  readonly flow: string;
   readonly source: string;
   readonly scenario: string;
   readonly hex: string;
@@ -44,8 +45,9 @@ describe('captured vectors: the set is complete', () => {
     expect(files.gobgp.messages.every((m) => m.source === 'gobgp 3.10')).toBe(true);
     expect(files.frr.messages.every((m) => m.source === 'frr 8.4')).toBe(true);
     for (const f of [files.gobgp, files.frr]) {
-      expect(new Set(f.messages.map((m) => m.scenario))).toEqual(new Set(['ibgp', 'ebgp4', 'gr', 'rr']));
-      expect(f.messages.filter((m) => m.name.includes(' open')).length).toBe(4);
+      const scenarios = ['ibgp', 'ebgp4', 'gr', 'rr', 'ipv6'];
+      expect(new Set(f.messages.map((m) => m.scenario))).toEqual(new Set(scenarios));
+      for (const s of scenarios) expect(f.messages.some((m) => m.scenario === s && m.name.endsWith(' open'))).toBe(true);
     }
     expect(new Set(all.map((m) => m.name)).size).toBe(all.length);
   });
@@ -66,10 +68,13 @@ describe('captured vectors: the set is complete', () => {
         if (field(n, 'bgp.evpn.nlri.mpls_ls2') !== undefined) seen.add('label2');
         if (n.fields['bgp.prefix.parent'] === 'bgp.update.withdrawn_routes') seen.add('ipv4-withdrawn');
         if (fieldAll(n, 'bgp.cap.gr.afi').length > 0) seen.add('gr-families');
+        if (field(n, 'bgp.update.path_attribute.mp_reach_nlri.next_hop.ipv6') !== undefined) seen.add('ipv6-next-hop');
       }
       const t = field(m.tshark, 'bgp.type');
       seen.add(`type-${t}`);
       if (field(m.tshark, 'bgp.notify.communication') !== undefined) seen.add('shutdown-communication');
+      if (field(m.tshark, 'bgp.notify.major_error') === '3') seen.add('update-error-notification');
+      if (m.flow.includes('2001:db8:18::')) seen.add('ipv6-transport');
       if (/ update-eor-(ipv4|evpn)$/.test(m.name)) seen.add(m.name.slice(m.name.lastIndexOf('-eor') + 1));
     }
     const want = [
@@ -77,6 +82,7 @@ describe('captured vectors: the set is complete', () => {
       'attr-1', 'attr-2', 'attr-3', 'attr-4', 'attr-5', 'attr-6', 'attr-7', 'attr-8', 'attr-9', 'attr-10', 'attr-14', 'attr-15',
       'attr-16', 'attr-22', 'attr-32',
       'mac-mobility', 'routers-mac', 'esi-label', 'as4-segment', 'ipv4-withdrawn', 'gr-families', 'eor-ipv4', 'eor-evpn',
+      'ipv6-transport', 'ipv6-next-hop', 'update-error-notification',
       'type-1', 'type-2', 'type-3', 'type-4', 'type-5', 'shutdown-communication',
     ];
     expect(want.filter((w) => !seen.has(w))).toEqual([]);

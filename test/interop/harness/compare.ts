@@ -25,7 +25,7 @@
  * | bgp.update.path_attribute.mpls_label_value   | Type-5 label / ESI-label label (raw 24 bits) |
  * | ...pmsi.tunnel.flags / .type                 | pmsiTunnel.tunnelFlags / tunnelType        |
  * | bgp.evpn.nlri.vni (in the PMSI attribute)    | pmsiTunnel.label (raw 24 bits)             |
- * | ...pmsi.ingress_rep_ip                       | pmsiTunnel.tunnelId                        |
+ * | ...pmsi.ingress_rep_ip                       | pmsiTunnel.tunnelId (IPv4; tshark 4.0 misreads IPv6) |
  * | bgp.ext_com.type + bgp.ext_com.stype_*       | the (type, subtype) of extCommunityCodecOf(kind) |
  * | bgp.notify.major_error / minor_error_*       | notification.code / subcode                |
  */
@@ -288,13 +288,49 @@ function compareAttribute(c: Cmp, p: string, a: PathAttribute, t: TsharkNode | u
       c.eq(`${p}.tunnelType`, a.tunnelType, field(t, `${P}pmsi.tunnel.type`));
       // tshark 4.0 shows the PMSI label field as a VNI (all 24 bits) for EVPN
       c.eq(`${p}.label`, a.label, field(t, 'bgp.evpn.nlri.vni') ?? field(t, `${P}pmsi.mpls_label`));
-      c.eq(`${p}.tunnelId`, typeof a.tunnelId === 'string' ? a.tunnelId : a.tunnelId.toString('hex'),
-        field(t, `${P}pmsi.ingress_rep_ip`) ?? field(t, `${P}pmsi.ingress_rep_ip6`));
+      comparePmsiTunnelId(c, p, a.tunnelId, t);
       break;
     default:
       // an attribute we decode but tshark's fields are not mapped for yet: still compare bytes
       c.fail(`${p}.unmapped`, a.type, t?.raw);
   }
+}
+
+/**
+ * The PMSI tunnel identifier. For ingress replication it is the endpoint's IPv4 or IPv6 address
+ * (RFC 6514 5, RFC 7432 11.2: the length tells which). tshark 4.0 always reads 4 bytes as
+ * `pmsi.ingress_rep_ip`, so an IPv6 endpoint shows as the dotted first 4 bytes (2001:db8:...
+ * prints as 32.1.13.184): compare that relation, and the full address with the attribute bytes.
+ */
+function comparePmsiTunnelId(c: Cmp, p: string, id: string | Buffer, t: TsharkNode | undefined): void {
+  const ours = typeof id === 'string' ? id : id.toString('hex');
+  const shown = field(t, 'bgp.update.path_attribute.pmsi.ingress_rep_ip');
+  const raw = t?.raw;
+  // attribute header (flags, type, 1-byte length) + flags, tunnel type, 3-byte label
+  const idHex = raw === undefined ? undefined : raw.slice(((parseInt(raw.slice(0, 2), 16) & 0x10) !== 0 ? 8 : 6) + 10);
+  if (idHex !== undefined && idHex.length === 32) {
+    const b = Buffer.from(idHex, 'hex');
+    c.eq(`${p}.tunnelId (IPv6, from the bytes)`, ours, ipv6Text(b));
+    c.eq(`${p}.tunnelId (tshark 4.0 shows its first 4 bytes as IPv4)`, `${b[0]}.${b[1]}.${b[2]}.${b[3]}`, shown);
+  } else {
+    c.eq(`${p}.tunnelId`, ours, shown);
+  }
+}
+
+function ipv6Text(b: Buffer): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push(b.readUInt16BE(i));
+  let best = -1;
+  let len = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > len) { best = i; len = j - i; }
+    i = j;
+  }
+  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':');
+  return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + len))}`;
 }
 
 type ExtValue = { kind: string } & Record<string, unknown>;

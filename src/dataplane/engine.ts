@@ -110,6 +110,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     this.maxFrame4 = this.underlayMtu - underlay.overhead(4);
     this.maxFrame6 = this.underlayMtu - underlay.overhead(6);
     underlay.attach(this);
+    for (const r of this.vteps.values()) underlay.prepare?.(r);
   }
 
   // ---- Dataplane: configuration (text at the edge, converted once) ----
@@ -490,6 +491,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     if (r === undefined) {
       r = { address: a.text, family: a.family, bytes: a.bytes, txPackets: 0, txBytes: 0, underlayState: undefined };
       this.vteps.set(a.text, r);
+      this.underlay?.prepare?.(r);
     }
     return r;
   }

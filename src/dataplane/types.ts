@@ -133,6 +133,8 @@ export interface Underlay {
    * underlay that had to stage the frame can reuse what it staged).
    */
   send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number, replica?: number): boolean;
+  /** Optional: get ready for a remote VTEP before its first packet (open sockets, build headers). */
+  prepare?(remote: RemoteVtep): void;
   /** Bytes of outer IP + UDP + VXLAN for a remote of this family (36 or 56): for MTU checks. */
   overhead(family: 4 | 6): number;
   close(): Promise<void>;

@@ -2,8 +2,13 @@
  * The UDP underlay: VXLAN in UDP-payload mode over node:dgram, IPv4 and IPv6.
  *
  * - One socket per family listens on port 4789 (RFC 7348 section 5) and decapsulates.
- * - Sends leave from a few sockets bound to ports in 49152–65535; the inner flow hash picks
- *   the socket, so the UDP source port carries the flow entropy RFC 7348 asks for.
+ * - Sends leave from a few source ports in 49152–65535; the inner flow hash picks the port, so
+ *   the UDP source port carries the flow entropy RFC 7348 asks for.
+ * - Per remote VTEP the underlay opens one *connected* socket per source port (SO_REUSEADDR on
+ *   the shared port). A send on a connected socket needs no address lookup and goes to the
+ *   kernel before `send` returns (Node defers unconnected sends to the next tick), so the
+ *   caller may reuse its frame Buffer at once. Until those sockets are up (a few ms after a VTEP
+ *   first appears) a send copies the datagram and goes out unconnected.
  * - A send is scatter-gather: `[vxlan header of the VNI, frame]`. The header is one shared
  *   8-byte Buffer per VNI, the frame is the caller's; replicas of a BUM frame send the same two
  *   Buffers again. Nothing is copied by us (the kernel copies into its socket buffer).
@@ -39,6 +44,23 @@ export class UdpUnderlayCounters {
   sendErrors = 0;
   /** Sends attempted for a family without sockets. */
   noSocket = 0;
+  /** Sends that went out unconnected (copied) while a VTEP's connected sockets were coming up. */
+  unconnectedSends = 0;
+  /** Connected sockets that could not be opened. */
+  connectErrors = 0;
+  /** Remote VTEPs whose connected sockets are up. */
+  connectedRemotes = 0;
+}
+
+/** What the UDP underlay keeps per remote VTEP (in `RemoteVtep.underlayState`). */
+class UdpRemoteState {
+  /** Connected sockets, one per source port, once all are up. */
+  socks: Socket[] = [];
+  constructor(readonly owner: UdpUnderlay) {}
+  /** Sockets do not serialize: a RemoteVtep printed as JSON shows a summary. */
+  toJSON(): { connectedSockets: number } {
+    return { connectedSockets: this.socks.length };
+  }
 }
 
 const empty = Buffer.alloc(0);
@@ -47,7 +69,7 @@ function bind(sock: Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
     sock.once('error', onError);
-    sock.bind({ port, address, exclusive: true }, () => {
+    sock.bind({ port, address }, () => {
       sock.off('error', onError);
       resolve();
     });
@@ -63,7 +85,9 @@ export class UdpUnderlay implements Underlay {
   private readonly rx: Socket[] = [];
   private readonly tx4: Socket[] = [];
   private readonly tx6: Socket[] = [];
+  private readonly connected: Socket[] = [];
   private readonly remotePort: number;
+  private closed = false;
 
   private constructor(options: UdpUnderlayOptions) {
     this.remotePort = options.remotePort ?? vxlanPort;
@@ -89,7 +113,7 @@ export class UdpUnderlay implements Underlay {
         for (let tries = 0; list.length < want && tries < want * 32; tries++) {
           const port = entropyPortMin + candidate;
           candidate = (candidate + 4099) % entropyPortCount;
-          const s = createSocket({ type, ipv6Only: family === 6 });
+          const s = createSocket({ type, ipv6Only: family === 6, reuseAddr: true });
           try {
             await bind(s, port, address);
           } catch {
@@ -123,19 +147,74 @@ export class UdpUnderlay implements Underlay {
     return (family === 4 ? ipv4HeaderLength : ipv6HeaderLength) + udpHeaderLength + vxlanHeaderLength;
   }
 
-  send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number): boolean {
-    const socks = remote.family === 4 ? this.tx4 : this.tx6;
-    const n = socks.length;
-    if (n === 0) {
-      this.counters.noSocket++;
-      return false;
+  /** Opens the connected sockets for a VTEP before its first packet (the engine calls it). */
+  prepare(remote: RemoteVtep): void {
+    this.state(remote);
+  }
+
+  private state(remote: RemoteVtep): UdpRemoteState {
+    const st = remote.underlayState;
+    if (st instanceof UdpRemoteState && st.owner === this) return st;
+    const fresh = new UdpRemoteState(this);
+    remote.underlayState = fresh;
+    void this.connectRemote(remote, fresh);
+    return fresh;
+  }
+
+  private async connectRemote(remote: RemoteVtep, st: UdpRemoteState): Promise<void> {
+    const base = remote.family === 4 ? this.tx4 : this.tx6;
+    const socks: Socket[] = [];
+    for (const b of base) {
+      const local = b.address();
+      const s = createSocket({ type: remote.family === 4 ? 'udp4' : 'udp6', ipv6Only: remote.family === 6, reuseAddr: true });
+      s.on('error', () => { this.counters.sendErrors++; });
+      s.on('message', () => {});
+      try {
+        await bind(s, local.port, local.address);
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.connect(this.remotePort, remote.address, () => {
+            s.off('error', reject);
+            resolve();
+          });
+        });
+        socks.push(s);
+      } catch {
+        this.counters.connectErrors++;
+        s.close();
+      }
     }
-    const s = socks[(flowHash >>> 0) % n]!;
+    if (this.closed || socks.length !== base.length) {
+      for (const s of socks) s.close();
+      return;
+    }
+    this.connected.push(...socks);
+    st.socks = socks;
+    this.counters.connectedRemotes++;
+  }
+
+  send(remote: RemoteVtep, vni: VniTx, buf: Buffer, start: number, end: number, flowHash: number): boolean {
+    const us = remote.underlayState;
+    const st = us instanceof UdpRemoteState && us.owner === this ? us : this.state(remote);
     const list = this.list;
     list[0] = vni.header;
     list[1] = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
-    // dgram copies the list array; our two-slot array is reused for the next send
-    s.send(list, this.remotePort, remote.address);
+    const socks = st.socks;
+    const n = socks.length;
+    if (n > 0) {
+      // connected: handed to the kernel before send returns; dgram copies the list array
+      socks[(flowHash >>> 0) % n]!.send(list);
+    } else {
+      const base = remote.family === 4 ? this.tx4 : this.tx6;
+      if (base.length === 0) {
+        list[1] = empty;
+        this.counters.noSocket++;
+        return false;
+      }
+      // unconnected sends leave on a later tick: give dgram its own copy
+      base[(flowHash >>> 0) % base.length]!.send(Buffer.concat(list), this.remotePort, remote.address);
+      this.counters.unconnectedSends++;
+    }
     list[1] = empty;
     this.counters.txPackets++;
     return true;
@@ -154,8 +233,9 @@ export class UdpUnderlay implements Underlay {
   }
 
   async close(): Promise<void> {
-    const all = [...this.rx, ...this.tx4, ...this.tx6];
-    this.rx.length = this.tx4.length = this.tx6.length = 0;
+    this.closed = true;
+    const all = [...this.connected, ...this.rx, ...this.tx4, ...this.tx6];
+    this.rx.length = this.tx4.length = this.tx6.length = this.connected.length = 0;
     await Promise.all(all.map((s) => new Promise<void>((resolve) => {
       try {
         s.close(() => resolve());

@@ -384,5 +384,36 @@ describe('UDP underlay over loopback', () => {
     expect(hdr[0]).toBe(8);
     for (let i = 0; i < 50 && b.counters.decapErrors.badFlags === undefined; i++) await new Promise((r) => setTimeout(r, 10));
     expect(b.counters.decapErrors).toEqual({ badFlags: 1 });
+    expect(ua.counters.connectedRemotes).toBe(1);
+  });
+
+  it('connected sends: a frame Buffer may be reused as soon as send returns', async () => {
+    const net = `127.${77 + (process.pid % 100)}.${(process.pid >> 8) % 250}`;
+    const ua = await UdpUnderlay.open({ address4: `${net}.3`, sourcePorts: 3 });
+    const ub = await UdpUnderlay.open({ address4: `${net}.4`, sourcePorts: 1 });
+    const a = new VxlanEngine({ underlay: ua });
+    const b = new VxlanEngine({ underlay: ub });
+    closers.push(() => a.close(), () => b.close());
+    a.addVni(5);
+    b.addVni(5);
+    a.setRemoteMac(5, '02:00:00:00:00:02', `${net}.4`);
+    const got: number[] = [];
+    const rx = new Endpoint('rx', (buf, s) => got.push(buf[s + 20]!));
+    b.attachPort(5, rx);
+    const tx = new Endpoint('tx');
+    a.attachPort(5, tx);
+    for (let i = 0; i < 100 && ua.counters.connectedRemotes === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ua.counters.connectedRemotes).toBe(1);
+    const frame = Buffer.alloc(64);
+    macBytes('02:00:00:00:00:02').copy(frame, 0);
+    macBytes('02:00:00:00:00:01').copy(frame, 6);
+    for (let i = 0; i < 20; i++) {
+      frame[20] = i;
+      expect(tx.send(frame)).toBe(true);
+    }
+    for (let i = 0; i < 100 && got.length < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual([...Array(20).keys()]);
+    expect(ua.counters.unconnectedSends).toBe(0);
+    expect(ua.counters.txPackets).toBe(20);
   });
 });

@@ -7,9 +7,12 @@
  * programming error), never from the wire.
  */
 
+/** Decimal text of 0..255, so printing an address is four lookups and three joins. */
+export const octetText: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
 /** Dotted quad of the 4 bytes at `offset`. */
 export function readIpv4(buf: Buffer, offset: number): string {
-  return `${buf[offset]!}.${buf[offset + 1]!}.${buf[offset + 2]!}.${buf[offset + 3]!}`;
+  return octetText[buf[offset]!]! + '.' + octetText[buf[offset + 1]!]! + '.' + octetText[buf[offset + 2]!]! + '.' + octetText[buf[offset + 3]!]!;
 }
 
 /** Dotted quad of the first `len` bytes at `offset` padded with zeros (prefixes). */

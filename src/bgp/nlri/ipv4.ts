@@ -12,7 +12,9 @@
  * ```
  * The same codec reads the UPDATE's own Withdrawn Routes and NLRI fields.
  */
-import { parseIpv4 } from '../address.js';
+import { octetText, parseIpv4 } from '../address.js';
+
+const slashText: readonly string[] = Array.from({ length: 33 }, (_, i) => `/${i}`);
 import { UpdateMessageError } from '../errors.js';
 import { registerFamily, type NlriCodec } from '../families.js';
 import { Afi, Safi, UpdateSubcode } from '../iana.js';
@@ -77,7 +79,7 @@ function decodeOne(buf: Buffer, p: number, bits: number): string {
   const b = n > 1 ? (n === 2 ? buf[p + 1]! & maskLast : buf[p + 1]!) : 0;
   const c = n > 2 ? (n === 3 ? buf[p + 2]! & maskLast : buf[p + 2]!) : 0;
   const d = n > 3 ? buf[p + 3]! & maskLast : 0;
-  return `${a}.${b}.${c}.${d}/${bits}`;
+  return octetText[a]! + '.' + octetText[b]! + '.' + octetText[c]! + '.' + octetText[d]! + slashText[bits]!;
 }
 
 /** Decode every prefix in `[start, end)`. Throws Invalid Network Field (session-reset). */

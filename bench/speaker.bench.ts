@@ -86,7 +86,7 @@ async function ours(chunks: Buffer[], n: number): Promise<Row> {
   const js = join(dir, 'receiver.mjs');
   execFileSync(join(here, '..', 'node_modules', '.bin', 'esbuild'), [join(here, 'speaker-receiver.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${js}`,
     "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);", '--log-level=warning']);
-  const child = spawn(process.execPath, [...(process.env.BENCH_GC ? ['--expose-gc'] : []), js, String(port), String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_GC ? ['--expose-gc'] : []), ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), js, String(port), String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const it = lines[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, number>> => JSON.parse(String((await it.next()).value)) as Record<string, number>;
@@ -97,6 +97,8 @@ async function ours(chunks: Buffer[], n: number): Promise<Row> {
     if (result.routes !== n) throw new Error(`bgp-evpn received ${result.routes} of ${n}`);
     return { name: 'bgp-evpn BgpSpeaker', routes: n, ms, peakRssMiB: result.hwm! / 2 ** 20 };
   } finally {
+    // let it exit by itself (it writes a CPU profile when asked), bounded
+    if (child.exitCode === null) await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }

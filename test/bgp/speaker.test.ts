@@ -196,4 +196,29 @@ describe('BgpSpeaker', () => {
     expect(macsOf(x)).toHaveLength(0);
     expect(x.peerAddresses()).toEqual([]);
   });
+
+  it('IPv4 unicast over eBGP: classic NLRI field, NEXT_HOP set to us, AS prepended', async () => {
+    const v4 = { families: ['ipv4-unicast'] as PeerConfig['families'] };
+    const { x, y } = await pair({ xAs: 65001, yAs: 65002, x: v4, y: v4 });
+    y.announce({ family: { afi: 1, safi: 1 }, nlri: { prefix: '198.51.100.0/24' }, attributes: [{ type: 'origin', value: 'igp' }], nextHops: ['192.0.2.99'] });
+    await fabric.settle('at X', () => x.routeCount('ipv4-unicast') === 1);
+    const [r] = [...x.routes('ipv4-unicast')];
+    expect(r!.nlri).toMatchObject({ prefix: '198.51.100.0/24' });
+    expect(r!.nextHops).toEqual([Y]); // eBGP: next hop self (our router id stands in for the address)
+    expect(r!.attributes).toContainEqual({ type: 'as-path', segments: [{ type: 'sequence', asns: [65002] }] });
+    y.withdraw({ family: { afi: 1, safi: 1 }, nlri: { prefix: '198.51.100.0/24' } });
+    await fabric.settle('withdrawn', () => x.routeCount('ipv4-unicast') === 0);
+  });
+
+  it('ADD-PATH (RFC 7911): path identifiers on the wire both ways', async () => {
+    const ap = { addPath: [{ afi: 25, safi: 70, mode: 'both' as const }] };
+    const { x, y } = await pair({ x: ap, y: ap });
+    expect(x.peer(Y)!.negotiated!.addPath.receive.size).toBe(1);
+    y.announce(mac(1, Y));
+    await fabric.settle('at X', () => macsOf(x).length === 1);
+    const [r] = [...x.routes(evpn)];
+    expect(r!.nlri).toMatchObject({ pathId: 1, mac: '02:00:00:00:00:01' });
+    y.withdraw(mac(1, Y));
+    await fabric.settle('withdrawn', () => macsOf(x).length === 0);
+  });
 });

@@ -40,6 +40,15 @@ export interface RibOutSink {
 }
 
 const ipv4Withdraw: readonly string[] = ['0.0.0.0'];
+const noFamilies: ReadonlySet<number> = new Set();
+
+/** RFC 7911 3: the NLRI preceded by a 4-byte path identifier (1: we advertise one path). */
+function withPathId(nlri: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(4 + nlri.length);
+  b.writeUInt32BE(1, 0);
+  nlri.copy(b, 4);
+  return b;
+}
 const noNextHops: readonly string[] = [];
 
 interface Group {
@@ -77,6 +86,8 @@ export class AdjRibOut {
     private readonly pack: UpdatePacker,
     /** Destinations considered per batch (bounds the bytes produced per write burst). */
     private readonly batch = 2048,
+    /** RFC 7911: families (familyKey) where we must send a path identifier (we send the best path as id 1). */
+    private readonly addPathSend: ReadonlySet<number> = noFamilies,
   ) {}
 
   /** Destinations marked and waiting to be considered (not counting a table walk). */
@@ -195,13 +206,13 @@ export class AdjRibOut {
         g = { out, nlri: [] };
         b.groups.set(out.key, g);
       }
-      g.nlri.push(best.nlri);
+      g.nlri.push(this.addPathSend.has(family) ? withPathId(best.nlri) : best.nlri);
       b.adv.set(key, best);
       return;
     }
     const old = b.adv.get(key);
     if (old !== undefined) {
-      b.withdraws.push(old.nlri);
+      b.withdraws.push(this.addPathSend.has(family) ? withPathId(old.nlri) : old.nlri);
       b.adv.delete(key);
     }
   }

@@ -174,6 +174,8 @@ export class Peer {
       { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.exportRoute(f, r) },
       this.session,
       this.core.pack(n.sendOptions),
+      2048,
+      n.addPath.send,
     );
     // RFC 4724 4.2: stale routes of a family the restarted peer no longer lists with the F bit
     // are removed at once; the others wait for its End-of-RIB (or the restart timer)
@@ -416,7 +418,9 @@ export class Peer {
       const originator = r.peer.local ? this.core.routerId : numberToIpv4(r.peer.routerId);
       const attributes = exportAttributes(r.attrs.attributes, r.peer, this.rib, this.core.identity, originator);
       let nextHops = r.attrs.nextHops;
-      if (nextHops.length === 0 && fk !== 256 + 1) nextHops = [this.config.localAddress ?? this.core.routerId];
+      // RFC 4271 5.1.3: a route without a next hop (originated here), and IPv4 unicast towards
+      // an eBGP peer, carry our own address. EVPN keeps the VTEP address it was learned with.
+      if (nextHops.length === 0 || (fk === 256 + 1 && !this.rib.ibgp)) nextHops = [this.config.localAddress ?? this.core.routerId];
       out = { key: `${r.attrs.key}>${r.peer.address}`, attributes, nextHops };
       byFrom.set(r.attrs, out);
     }

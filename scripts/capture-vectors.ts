@@ -22,8 +22,9 @@
  * 3. Route reflection and graceful restart: FRR as route reflector (cluster id = its VTEP) for
  *    two GoBGP clients, A with graceful restart (GR capability with families, End-of-RIB both
  *    ways: scenario `gr`, captured on A's link) and C without (reflected routes with
- *    ORIGINATOR_ID and CLUSTER_LIST, FRR's IPv4 aggregate with AGGREGATOR and ATOMIC_AGGREGATE:
- *    scenario `rr`, captured on C's link).
+ *    ORIGINATOR_ID and CLUSTER_LIST, FRR's IPv4 aggregate with AGGREGATOR and ATOMIC_AGGREGATE,
+ *    FRR's SVI route with the Default Gateway community, a static and a sticky MAC: scenario `rr`,
+ *    captured on C's link).
  * 4. IPv6 transport (2001:db8:18::): GoBGP sends a Type-2 with an IPv6 next hop, then Type-3
  *    routes with an IPv6 originator that FRR 8.4 refuses with a NOTIFICATION, once with an IPv6
  *    PMSI tunnel endpoint and once with an IPv4 one (scenario `ipv6`).
@@ -238,6 +239,7 @@ async function session3(): Promise<CapturedVector[]> {
     });
     const f = await Frr.start(topo.lab, {
       ns: rr.ns, asn: 65000, routerId: rr.vtep, octet: rr.octet, vnis: [100], gracefulRestart: true, clusterId: rr.vtep,
+      advertiseDefaultGw: true,
       ipv4Networks: ['198.19.0.128/26', '198.19.0.192/26'], ipv4Aggregates: ['198.19.0.128/25'],
       neighbors: [a, c].map((n) => ({ address: n.ip, asn: 65000, ipv4Unicast: true, routeReflectorClient: true })),
     });
@@ -252,10 +254,12 @@ async function session3(): Promise<CapturedVector[]> {
     await sleep(150);
     ga.addUnicast({ prefix: '198.19.0.11/32', nexthop: a.ip, origin: 'igp', communities: ['65000:11'] });
     f.tenantPing(100);
+    f.addStaticMac(100, '02:ee:00:00:00:5a'); // a static MAC: plain Type-2
+    f.addStaticMac(100, '02:ee:00:00:00:5b', true); // a sticky one: MAC Mobility with the sticky bit
     const host = f.vnis[0]!;
     await gc.waitFor('reflected routes at C', 20_000, () => {
       const s = JSON.stringify(gc.rib('evpn')) + JSON.stringify(gc.rib('ipv4'));
-      return ['02:dd:00:00:00:01', host.hostMac, '198.19.0.11/32', '198.19.0.128/25'].every((k) => s.includes(k));
+      return ['02:dd:00:00:00:01', host.hostMac, host.sviMac, '02:ee:00:00:00:5a', '02:ee:00:00:00:5b', '198.19.0.11/32', '198.19.0.128/25'].every((k) => s.includes(k));
     });
     ga.delEvpn(mac);
     await gc.waitFor('reflected withdrawal at C', 20_000, () => !JSON.stringify(gc.rib('evpn')).includes('02:dd:00:00:00:01'));

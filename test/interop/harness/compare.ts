@@ -387,6 +387,13 @@ function compareExtCommunity(c: Cmp, p: string, v: ExtValue, t: TsharkNode | und
     case 'es-import-rt':
       c.eq(`${p}.value`, v.value, field(t, 'bgp.ext_com_evpn.esirt'));
       break;
+    case 'default-gateway':
+      break; // RFC 7432 7.8: no value beyond (type, subtype), compared above
+    case 'arp-nd':
+      c.opt(`${p}.router`, v.router === true ? 1 : 0, field(t, 'bgp.ext_com_evpn.nd.flags.router'));
+      c.opt(`${p}.override`, v.override === true ? 1 : 0, field(t, 'bgp.ext_com_evpn.nd.flags.override'));
+      c.opt(`${p}.immutable`, v.immutable === true ? 1 : 0, field(t, 'bgp.ext_com_evpn.nd.flags.immutable'));
+      break;
     default:
       c.eq(`${p}.bytes(${v.kind})`, 'mapped', t?.raw === undefined ? undefined : 'unmapped');
   }

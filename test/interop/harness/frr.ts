@@ -58,8 +58,10 @@ export interface FrrOptions {
   readonly neighbors: readonly FrrNeighbor[];
   /** L2 VNIs to create with kernel vxlan + bridge + tenant host (at most 2). */
   readonly vnis?: readonly number[];
-  /** `advertise-svi-ip` (default true when there are VNIs). */
+  /** `advertise-svi-ip` (default true when there are VNIs, unless `advertiseDefaultGw`). */
   readonly advertiseSviIp?: boolean;
+  /** `advertise-default-gw`: the SVI MAC/IP with the Default Gateway community (0x03/0x0d). */
+  readonly advertiseDefaultGw?: boolean;
   /** IPv4 unicast prefixes to originate with `network` (import-check off). */
   readonly ipv4Networks?: readonly string[];
   /** `aggregate-address P summary-only` in IPv4 unicast (AGGREGATOR, ATOMIC_AGGREGATE). */
@@ -222,6 +224,17 @@ export class Frr {
     return nsExec(v.hostNs, 'ping', ['-c', String(count), '-W', '1', '-q', v.sviIp], 5000 + count * 1000);
   }
 
+  /**
+   * Add a static MAC on the VNI's idle access port `lpV` (`bridge fdb add ... master static`):
+   * FRR originates a plain Type-2 for it. With `sticky` the FDB entry is sticky too and FRR
+   * sends the MAC Mobility community with the sticky bit (RFC 7432 15.2).
+   */
+  addStaticMac(vni: number, mac: string, sticky = false): void {
+    if (!this.vnis.some((x) => x.vni === vni)) throw new Error(`no VNI ${vni}`);
+    if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) throw new Error(`bad MAC ${mac}`);
+    nsExec(this.ns, 'bridge', ['fdb', 'add', mac, 'dev', `lp${vni}`, 'master', 'static', ...(sticky ? ['sticky'] : [])]);
+  }
+
   /** Kill bgpd then zebra by PID. */
   async stop(): Promise<void> {
     if (this.bgpd !== undefined) await this.lab.kill(this.bgpd);
@@ -327,7 +340,8 @@ function bgpdConfig(o: FrrOptions, dir: string): string {
     if (n.routeReflectorClient === true) l.push(`  neighbor ${n.address} route-reflector-client`);
   }
   l.push('  advertise-all-vni');
-  if (o.advertiseSviIp ?? (o.vnis?.length ?? 0) > 0) l.push('  advertise-svi-ip');
+  if (o.advertiseDefaultGw === true) l.push('  advertise-default-gw');
+  if (o.advertiseSviIp ?? (o.advertiseDefaultGw !== true && (o.vnis?.length ?? 0) > 0)) l.push('  advertise-svi-ip');
   l.push(' exit-address-family', '!');
   return l.join('\n') + '\n';
 }

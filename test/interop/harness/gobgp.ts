@@ -44,6 +44,8 @@ export interface GobgpNeighbor {
   readonly holdTime?: number;
   /** Configured but administratively down. */
   readonly adminDown?: boolean;
+  /** Seconds Idle after a reset before accepting or connecting again (GoBGP default 30). */
+  readonly idleHoldTimeAfterReset?: number;
 }
 
 export interface GobgpOptions {
@@ -235,6 +237,7 @@ function toml(opts: GobgpOptions): string {
     lines.push('', '[[neighbors]]', '  [neighbors.config]', `    neighbor-address = ${q(n.address)}`, `    peer-as = ${n.asn}`);
     if (n.adminDown === true) lines.push('    admin-down = true');
     lines.push('  [neighbors.timers.config]', '    connect-retry = 1', `    hold-time = ${hold}`, `    keepalive-interval = ${Math.max(1, Math.floor(hold / 3))}`);
+    if (n.idleHoldTimeAfterReset !== undefined) lines.push(`    idle-hold-time-after-reset = ${n.idleHoldTimeAfterReset}`);
     lines.push('  [neighbors.transport.config]', `    remote-port = ${n.port ?? 179}`);
     if (opts.listen !== undefined && !n.address.includes(':') && !opts.listen.includes(':')) lines.push(`    local-address = ${q(opts.listen)}`);
     if (n.passive === true) lines.push('    passive-mode = true');

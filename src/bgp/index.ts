@@ -30,7 +30,7 @@ export { Framer, type FramerOptions } from './framer.js';
 export { endOfRib, endOfRibMessage, mpReachOf } from './messages/update.js';
 export { shutdownNotification } from './messages/notification.js';
 export { keepalive } from './messages/keepalive.js';
-export { bgpVersion } from './messages/open.js';
+export { bgpVersion, unsupportedParameterError } from './messages/open.js';
 export { checkHeader } from './messages/header.js';
 export { ipv4Unicast, parseIpv4Prefix } from './nlri/ipv4.js';
 export {

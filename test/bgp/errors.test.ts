@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, parseUpdateRaw, toNotification } from '../../src/bgp/codec.js';
 import { BgpError, type ErrorAction } from '../../src/bgp/errors.js';
-import type { CodecOptions, NotificationMessage, UpdateMessage } from '../../src/bgp/types.js';
+import type { CodecOptions, NotificationMessage, OpenMessage, UpdateMessage } from '../../src/bgp/types.js';
+import { unsupportedParameterError } from '../../src/bgp/messages/open.js';
 
 const marker = 'ff'.repeat(16);
 const u16 = (n: number) => n.toString(16).padStart(4, '0');
@@ -100,9 +101,11 @@ describe('RFC 4271 6.2 OPEN errors', () => {
     expectThrown(open('04', '005a', '0a000001', '04 0203 0200'), 2, 0);
   });
   it('malformed known capability (multiprotocol of 3 bytes): 2/0', () => expectThrown(open('04', '005a', '0a000001', '05 0203 0103 000101'), 2, 0));
-  it('unknown capability and unknown parameter are kept raw', () => {
-    const m = decodeMessage(open('04', '005a', '0a000001', '08 0204 fe02 abcd 0100'));
+  it('unknown capability and unknown parameter are kept raw; the parameter gives the session a 2/4', () => {
+    const m = decodeMessage(open('04', '005a', '0a000001', '08 0204 fe02 abcd 0100')) as OpenMessage;
     expect(m).toMatchObject({ capabilities: [{ type: 'unknown', code: 254 }], otherParameters: [{ type: 1 }] });
+    expect(unsupportedParameterError(m)).toMatchObject({ code: 2, subcode: 4 });
+    expect(unsupportedParameterError({ ...m, otherParameters: undefined })).toBeUndefined();
   });
   it('RFC 9072 extended optional parameters length is decoded', () => {
     const m = decodeMessage(open('04', '005a', '0a000001', 'ff ff 0009 02 0006 01040001 0001'));

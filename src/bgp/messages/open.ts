@@ -154,3 +154,14 @@ export function encodeOpen(m: OpenMessage, buf: Buffer, offset: number): number 
   }
   return p;
 }
+
+/**
+ * RFC 4271 6.2: an OPEN carrying an optional parameter other than capabilities must be refused
+ * with Unsupported Optional Parameter (2/4). The decoder keeps such parameters (`otherParameters`)
+ * so the session decides; this gives it the error to send, or undefined.
+ */
+export function unsupportedParameterError(open: OpenMessage): OpenMessageError | undefined {
+  const p = open.otherParameters?.[0];
+  if (p === undefined) return undefined;
+  return new OpenMessageError(OpenSubcode.unsupportedOptionalParameter, `unsupported optional parameter ${p.type}`);
+}

@@ -25,3 +25,4 @@ export * from './underlay.js';
 export * from './full-underlay.js';
 export * from './ports.js';
 export * from './pcap.js';
+export * from './trace.js';

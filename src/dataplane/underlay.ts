@@ -13,13 +13,15 @@
  *   8-byte Buffer per VNI, the frame is the caller's; replicas of a BUM frame send the same two
  *   Buffers again. Nothing is copied by us (the kernel copies into its socket buffer).
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { RemoteVtep, Underlay, UnderlayReceiver, VniTx } from './types.js';
 import { DecapResult, DecapStatus, decapUdpPayload, vxlanHeaderLength, vxlanPort } from './vxlan.js';
 import { entropyPortCount, entropyPortMin } from './entropy.js';
 import { ipv4HeaderLength } from './ipv4.js';
 import { ipv6HeaderLength } from './ipv6.js';
 import { udpHeaderLength } from './udp.js';
+import type { PcapWriter } from './pcap.js';
+import { traceDatagram } from './trace.js';
 
 /** Options of the UDP underlay. Give at least one address. */
 export interface UdpUnderlayOptions {
@@ -88,6 +90,7 @@ export class UdpUnderlay implements Underlay {
   private readonly connected: Socket[] = [];
   private readonly remotePort: number;
   private closed = false;
+  private tracer: PcapWriter | undefined;
 
   private constructor(options: UdpUnderlayOptions) {
     this.remotePort = options.remotePort ?? vxlanPort;
@@ -103,7 +106,7 @@ export class UdpUnderlay implements Underlay {
         const type = family === 4 ? 'udp4' : 'udp6';
         const rx = createSocket({ type, ipv6Only: family === 6 });
         u.rx.push(rx);
-        rx.on('message', (msg: Buffer) => u.onMessage(msg));
+        rx.on('message', (msg: Buffer, rinfo: RemoteInfo) => u.onMessage(msg, rinfo, rx));
         rx.on('error', () => { u.counters.sendErrors++; });
         await bind(rx, options.port ?? vxlanPort, address);
         const list = family === 4 ? u.tx4 : u.tx6;
@@ -203,7 +206,9 @@ export class UdpUnderlay implements Underlay {
     const n = socks.length;
     if (n > 0) {
       // connected: handed to the kernel before send returns; dgram copies the list array
-      socks[(flowHash >>> 0) % n]!.send(list);
+      const s = socks[(flowHash >>> 0) % n]!;
+      s.send(list);
+      if (this.tracer !== undefined) this.traceSend(s, remote, list);
     } else {
       const base = remote.family === 4 ? this.tx4 : this.tx6;
       if (base.length === 0) {
@@ -212,7 +217,9 @@ export class UdpUnderlay implements Underlay {
         return false;
       }
       // unconnected sends leave on a later tick: give dgram its own copy
-      base[(flowHash >>> 0) % base.length]!.send(Buffer.concat(list), this.remotePort, remote.address);
+      const s = base[(flowHash >>> 0) % base.length]!;
+      s.send(Buffer.concat(list), this.remotePort, remote.address);
+      if (this.tracer !== undefined) this.traceSend(s, remote, list);
       this.counters.unconnectedSends++;
     }
     list[1] = empty;
@@ -220,7 +227,24 @@ export class UdpUnderlay implements Underlay {
     return true;
   }
 
-  private onMessage(msg: Buffer): void {
+  /**
+   * Records every datagram sent and received from now on into `writer` as full packets
+   * (undefined stops). Tracing copies each packet; leave it off in production.
+   */
+  trace(writer: PcapWriter | undefined): void {
+    this.tracer = writer;
+  }
+
+  private traceSend(s: Socket, remote: RemoteVtep, list: readonly Buffer[]): void {
+    const local = s.address();
+    traceDatagram(this.tracer!, local.address, local.port, remote.address, this.remotePort, list);
+  }
+
+  private onMessage(msg: Buffer, rinfo: RemoteInfo, rx: Socket): void {
+    if (this.tracer !== undefined) {
+      const local = rx.address();
+      traceDatagram(this.tracer, rinfo.address, rinfo.port, local.address, local.port, [msg]);
+    }
     const c = this.counters;
     c.rxPackets++;
     c.rxBytes += msg.length;

@@ -19,6 +19,12 @@ function hash(key: number): number {
   return h ^ (h >>> 16);
 }
 
+/** The value part of a packed cell (no `%`: a float modulo is a library call in V8). */
+function valueOf(packed: number): number {
+  const x = packed - 1;
+  return x < auxUnit ? x : x - Math.floor(x / auxUnit) * auxUnit;
+}
+
 /**
  * Cells are two doubles, `[key, 1 + value + aux * 2^26]`, in one Float64Array: a probe touches
  * one cache line, and zeroed memory is already "empty" (no fill pass when growing).
@@ -61,7 +67,7 @@ export class NumIndex {
   /** The value for `key`, or -1. */
   get(key: number): number {
     const c = this.find(key);
-    return c < 0 ? -1 : (this.cells[c + 1]! - 1) % auxUnit;
+    return c < 0 ? -1 : valueOf(this.cells[c + 1]!);
   }
 
   /** The aux value for `key` (0 when absent; check `get` first). */
@@ -92,7 +98,7 @@ export class NumIndex {
       }
       if (cells[c] === key) {
         cells[c + 1] = packed;
-        return (v - 1) % auxUnit;
+        return valueOf(v);
       }
       i = (i + 1) & mask;
     }
@@ -113,7 +119,7 @@ export class NumIndex {
         this.count++;
         return -1;
       }
-      if (cells[c] === key) return (v - 1) % auxUnit;
+      if (cells[c] === key) return valueOf(v);
       i = (i + 1) & mask;
     }
   }
@@ -164,7 +170,7 @@ export class NumIndex {
     const cells = this.cells;
     for (let c = 0; c < cells.length; c += 2) {
       const v = cells[c + 1]!;
-      if (v !== 0) fn(cells[c]!, (v - 1) % auxUnit, Math.floor((v - 1) / auxUnit));
+      if (v !== 0) fn(cells[c]!, valueOf(v), Math.floor((v - 1) / auxUnit));
     }
   }
 

@@ -310,6 +310,7 @@ export type Mutation =
   | 'bad-attribute-flags'
   | 'duplicate-attribute'
   | 'truncate-attribute'
+  | 'lie-open-parameter-length'
   | 'random-body';
 
 function setLength(b: Buffer): Buffer {
@@ -381,6 +382,10 @@ function mutate(src: Buffer, m: Mutation, pos: number, value: number, body: Buff
       out.writeUInt16BE(Math.max(0, out.readUInt16BE(at) - (Math.min(e, b.length) - cut)), at);
       return setLength(out);
     }
+    case 'lie-open-parameter-length':
+      // OPEN: byte 28 = Opt Parm Len, 30 = first parameter length, 32 = first capability length
+      if (b[18] === MessageType.open && b.length > 28) b[[28, 30, 32][pos % 3]! < b.length ? [28, 30, 32][pos % 3]! : 28] = value & 0xff;
+      return b;
     case 'random-body': {
       const out = Buffer.concat([b.subarray(0, Header.length), body]);
       out[18] = 1 + (value % 5);
@@ -399,6 +404,7 @@ const mutations: readonly Mutation[] = [
   'bad-attribute-flags',
   'duplicate-attribute',
   'truncate-attribute',
+  'lie-open-parameter-length',
   'random-body',
 ];
 

@@ -79,8 +79,16 @@ function gobgpRoutes(vtep: string, asn: number): { add: GobgpEvpnRoute[]; withdr
   const ad: GobgpEvpnRoute = {
     type: 'a-d', esi: ['MAC', '02:aa:00:00:00:ee', '100'], etag: 0, label: 100, esiLabel: { label: 200 }, ...x,
   };
-  const es: GobgpEvpnRoute = { type: 'esi', ip: vtep, esi: ['AS', String(asn), '5'], ...x, rd: `${vtep}:0` };
-  return { add: [macOnly, macIp, macIp6, withEsi, imet, prefix4, prefix6, ad, es], withdraw: [macOnly, imet, prefix4, ad] };
+  // Type-4 with each ESI type GoBGP's CLI knows (0 arbitrary, 2 MSTP, 3 MAC, 4 router id, 5 AS);
+  // for ESI type 3 GoBGP adds the ES-Import Route Target (0x06/0x02) from the ESI's MAC
+  const es: GobgpEvpnRoute[] = [
+    ['AS', String(asn), '5'],
+    ['MAC', '02:aa:00:00:00:e3', '3'],
+    ['ROUTERID', vtep, '4'],
+    ['MSTP', '02:aa:00:00:00:e2', '2'],
+    ['ARBITRARY', '11:22:33:44:55:66:77:88:99'],
+  ].map((esi) => ({ type: 'esi', ip: vtep, esi, ...x, rd: `${vtep}:0` }));
+  return { add: [macOnly, macIp, macIp6, withEsi, imet, prefix4, prefix6, ad, ...es], withdraw: [macOnly, imet, prefix4, ad] };
 }
 
 /** What the runs showed about timing and End-of-RIB (printed and stored with the vectors). */

@@ -63,6 +63,9 @@ describe('captured vectors: the set is complete', () => {
         if (field(n, 'bgp.ext_com_evpn.mmac.seq') !== undefined) seen.add('mac-mobility');
         if (field(n, 'bgp.ext_com_evpn.mmac.flags.sticky') === '1') seen.add('sticky');
         if (field(n, 'bgp.ext_com.stype_tr_opaque') === '0x0d') seen.add('default-gateway');
+        if (field(n, 'bgp.ext_com.stype_tr_evpn') === '0x02') seen.add('es-import-rt');
+        const esiType = field(n, 'bgp.evpn.nlri.esi.type');
+        if (esiType !== undefined) seen.add(`esi-type-${esiType}`);
         if (field(n, 'bgp.ext_com_evpn.esi.router_mac') !== undefined) seen.add('routers-mac');
         if (field(n, 'bgp.ext_com_l2.esi_label_flag') !== undefined) seen.add('esi-label');
         if (field(n, 'bgp.update.path_attribute.as_path_segment.as4') !== undefined) seen.add('as4-segment');
@@ -83,7 +86,8 @@ describe('captured vectors: the set is complete', () => {
       'evpn-t1', 'evpn-t2', 'evpn-t3', 'evpn-t4', 'evpn-t5', 'evpn-ipv6', 'label2',
       'attr-1', 'attr-2', 'attr-3', 'attr-4', 'attr-5', 'attr-6', 'attr-7', 'attr-8', 'attr-9', 'attr-10', 'attr-14', 'attr-15',
       'attr-16', 'attr-22', 'attr-32',
-      'mac-mobility', 'sticky', 'default-gateway', 'routers-mac', 'esi-label', 'as4-segment', 'ipv4-withdrawn', 'gr-families', 'eor-ipv4', 'eor-evpn',
+      'mac-mobility', 'sticky', 'default-gateway', 'es-import-rt', 'routers-mac',
+      'esi-type-0', 'esi-type-1', 'esi-type-2', 'esi-type-3', 'esi-type-4', 'esi-type-5', 'esi-label', 'as4-segment', 'ipv4-withdrawn', 'gr-families', 'eor-ipv4', 'eor-evpn',
       'ipv6-transport', 'ipv6-next-hop', 'update-error-notification',
       'type-1', 'type-2', 'type-3', 'type-4', 'type-5', 'shutdown-communication',
     ];

@@ -12,7 +12,7 @@
  * Wireshark's decode of the same messages (`tshark -T json -x` with TCP desegmentation, one
  * object per BGP PDU with each field's raw bytes and offset) for field-by-field comparison.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type Lab, sh, waitFor } from '../../helpers/netns.js';
 
@@ -273,10 +273,10 @@ export interface TsharkPdu {
  * With `-x` every field also has `NAME_raw: [hex, offset, length, bitmask, type]`.
  */
 export function tsharkBgp(file: string, port = 179): TsharkPdu[] {
-  const out = sh('tshark', [
+  const out = execFileSync('tshark', [
     '-r', file, '-d', `tcp.port==${port},bgp`, '-o', 'tcp.desegment_tcp_streams:TRUE',
     '-Y', 'bgp', '-T', 'json', '-x', '--no-duplicate-keys', '-J', 'frame ip ipv6 tcp bgp',
-  ], { timeoutMs: 60_000 });
+  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
   const packets = JSON.parse(out) as { _source: { layers: Record<string, unknown> } }[];
   const pdus: TsharkPdu[] = [];
   for (const p of packets) {

@@ -27,6 +27,8 @@
  * | bgp.evpn.nlri.vni (in the PMSI attribute)    | pmsiTunnel.label (raw 24 bits)             |
  * | ...pmsi.ingress_rep_ip                       | pmsiTunnel.tunnelId (IPv4; tshark 4.0 misreads IPv6) |
  * | bgp.ext_com.type + bgp.ext_com.stype_*       | the (type, subtype) of extCommunityCodecOf(kind) |
+ * | bgp.ext_com_evpn.esi.rt / esi.router_mac     | es-import-rt.value / routers-mac.mac        |
+ * | bgp.ext_com_evpn.mmac.seq / .flags.sticky    | mac-mobility.sequence / sticky              |
  * | bgp.notify.major_error / minor_error_*       | notification.code / subcode                |
  */
 import {
@@ -385,7 +387,7 @@ function compareExtCommunity(c: Cmp, p: string, v: ExtValue, t: TsharkNode | und
       c.eq(`${p}.label`, v.label, field(t, 'bgp.update.path_attribute.mpls_label_value'));
       break;
     case 'es-import-rt':
-      c.eq(`${p}.value`, v.value, field(t, 'bgp.ext_com_evpn.esirt'));
+      c.eq(`${p}.value`, v.value, field(t, 'bgp.ext_com_evpn.esi.rt'));
       break;
     case 'default-gateway':
       break; // RFC 7432 7.8: no value beyond (type, subtype), compared above

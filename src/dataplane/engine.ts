@@ -13,24 +13,24 @@
  * The hot path keys tables by numbers (a MAC is a 48-bit number from two loads) and
  * allocates nothing of its own.
  */
-import { parseIp, formatIp } from './addr.js';
-import { ArpOp, arpReplyInPlace, isArpIpv4 } from './arp.js';
-import { EngineCounters, PortCounters, VniCounters } from './counters.js';
+import { formatIp4, formatIp6, parseIp } from './addr.js';
+import { EngineCounters, type PortCounters, type VniCounters } from './counters.js';
 import { EtherType, ethernetPayloadOffset } from './ethernet.js';
 import { flowHash } from './entropy.js';
-import { Icmp6Type, NaFlag, naLength, neighborAdvertInPlace } from './icmpv6.js';
+import { Icmp6Type } from './icmpv6.js';
 import { IpProto } from './ipv4.js';
 import { ipv6HeaderLength } from './ipv6.js';
-import { formatIp4 } from './addr.js';
-import { formatIp6 } from './addr.js';
 import { macKey, macKeyFromText, macKeyToText } from './mac.js';
 import { BufferPool } from './pool.js';
+import { suppressArp, suppressNd } from './suppression.js';
 import type {
-  Dataplane, IpText, LocalMacEvent, LocalMacListener, LocalPort, MacText, NeighborLookup, PortIngress,
-  RemoteVtep, Underlay, UnderlayReceiver, VniOptions, VniTx,
+  Dataplane, IpText, LocalMacEvent, LocalMacListener, LocalPort, MacText, NeighborLookup, RemoteVtep, Underlay, UnderlayReceiver, VniOptions,
 } from './types.js';
-import { decapStatusName, vxlanMaxVni, vxlanHeader } from './vxlan.js';
+import { decapStatusName } from './vxlan.js';
 import { u16, u32, w32 } from './bytes.js';
+import { PortState, VniState, checkVni, type VniSnapshot } from './vni-state.js';
+
+export type { VniSnapshot };
 
 /** Options of the engine. */
 export interface EngineOptions {
@@ -40,48 +40,6 @@ export interface EngineOptions {
   readonly underlayMtu?: number;
   /** Slots for replies that do not fit in place (an NS without options). Default: a small pool. */
   readonly pool?: BufferPool;
-}
-
-class PortState implements PortIngress {
-  readonly counters = new PortCounters();
-  /** MACs learned on this port (for removal events on detach). */
-  readonly macs = new Set<number>();
-  constructor(readonly engine: VxlanEngine, readonly port: LocalPort, readonly vni: VniState) {}
-
-  send(buf: Buffer, start = 0, end = buf.length): boolean {
-    return this.engine.fromPort(this, buf, start, end);
-  }
-}
-
-class VniState {
-  readonly tx: VniTx;
-  readonly counters = new VniCounters();
-  readonly ports: PortState[] = [];
-  readonly local = new Map<number, PortState>();
-  readonly remote = new Map<number, RemoteVtep>();
-  flood: RemoteVtep[] = [];
-  /** IPv4 (as a 32-bit number) → MAC key. */
-  readonly arp4 = new Map<number, number>();
-  /** IPv6 (16 bytes as a latin1 string) → MAC key. */
-  readonly arp6 = new Map<string, number>();
-  lookup: NeighborLookup | undefined;
-  constructor(readonly vni: number, public suppress: boolean) {
-    this.tx = { vni, header: vxlanHeader(vni) };
-  }
-}
-
-/** A read-only copy of one VNI's tables (for diagnostics and tests). */
-export interface VniSnapshot {
-  readonly vni: number;
-  readonly ports: readonly string[];
-  readonly localMacs: ReadonlyArray<{ mac: MacText; port: string }>;
-  readonly remoteMacs: ReadonlyArray<{ mac: MacText; vtep: IpText }>;
-  readonly floodList: readonly IpText[];
-  readonly arpEntries: ReadonlyArray<{ ip: IpText; mac: MacText }>;
-}
-
-function checkVni(vni: number): void {
-  if (!Number.isInteger(vni) || vni < 1 || vni > vxlanMaxVni) throw new RangeError(`VNI must be 1..${vxlanMaxVni}: ${vni}`);
 }
 
 /** The VXLAN forwarding engine. */
@@ -246,7 +204,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
 
   // ---- hot path: frames from local ports ----
 
-  /** A frame from a local port (called through the port's ingress). */
+  /** A frame from a local port (internal: called through the port's ingress). */
   fromPort(ps: PortState, buf: Buffer, start: number, end: number): boolean {
     const pc = ps.counters;
     pc.rxFrames++;
@@ -265,9 +223,9 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     if (vs.suppress) {
       const et = u16(buf, p - 2);
       if (et === EtherType.arp) {
-        if (this.suppressArp(vs, ps, buf, start, p, end)) return true;
+        if (suppressArp(this, vs, ps, buf, start, p, end)) return true;
       } else if (et === EtherType.ipv6 && end - p >= ipv6HeaderLength + 24 && buf[p + 6] === IpProto.icmpv6 && buf[p + 40] === Icmp6Type.neighborSolicitation) {
-        if (this.suppressNd(vs, ps, buf, start, p, end)) return true;
+        if (suppressNd(this, this.pool, vs, ps, buf, start, p, end)) return true;
       }
     }
     if ((buf[start]! & 1) === 1) return this.flood(vs, ps, buf, start, end);
@@ -333,7 +291,8 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     return true;
   }
 
-  private deliver(ps: PortState, buf: Buffer, start: number, end: number): void {
+  /** Delivers a frame to a local port, counting it (internal: used by suppression). */
+  deliver(ps: PortState, buf: Buffer, start: number, end: number): void {
     const c = ps.counters;
     c.txFrames++;
     c.txBytes += end - start;
@@ -400,85 +359,6 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     }
   }
 
-  private lookupMac(vs: VniState, family: 4 | 6, buf: Buffer, senderMacOff: number, senderIp: string, targetIp: string): number | undefined {
-    if (vs.lookup === undefined) return undefined;
-    try {
-      const mac = vs.lookup({ vni: vs.vni, family, senderMac: macKeyToText(macKey(buf, senderMacOff)), senderIp, targetIp });
-      return mac === undefined ? undefined : macKeyFromText(mac);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * An ARP request from a local port (RFC 9161 section 3.1): answered in place when the target
-   * is known, otherwise left to flooding. Gratuitous ARP and RFC 5227 probes are never
-   * answered (answering a probe would report a conflict).
-   */
-  private suppressArp(vs: VniState, ps: PortState, buf: Buffer, start: number, p: number, end: number): boolean {
-    if (!isArpIpv4(buf, p, end) || u16(buf, p + 6) !== ArpOp.request) return false;
-    const spa = u32(buf, p + 14);
-    const tpa = u32(buf, p + 24);
-    const c = vs.counters;
-    if (spa === tpa || spa === 0) {
-      if (spa !== 0 && vs.arp4.get(tpa) === macKey(buf, p + 8)) {
-        // an announcement the fabric already knows: local ports only
-        c.arpSuppressed++;
-        const ports = vs.ports;
-        for (let i = 0; i < ports.length; i++) if (ports[i] !== ps) this.deliver(ports[i]!, buf, start, end);
-        return true;
-      }
-      return false;
-    }
-    const mac = vs.arp4.get(tpa) ?? this.lookupMac(vs, 4, buf, p + 8, formatIp4(buf, p + 14), formatIp4(buf, p + 24));
-    if (mac === undefined) {
-      c.arpFlooded++;
-      return false;
-    }
-    arpReplyInPlace(buf, start, p, mac);
-    c.arpAnswered++;
-    c.arpSuppressed++;
-    this.deliver(ps, buf, start, end);
-    return true;
-  }
-
-  /**
-   * A Neighbor Solicitation from a local port (RFC 9161 section 3.2): a valid NS (hop limit
-   * 255, RFC 4861 7.1.1) for a known target is answered with an NA built in place; DAD probes
-   * (unspecified source) are never answered.
-   */
-  private suppressNd(vs: VniState, ps: PortState, buf: Buffer, start: number, ip: number, end: number): boolean {
-    const plen = u16(buf, ip + 4);
-    if (buf[ip + 7] !== 255 || buf[ip + 41] !== 0 || plen < 24 || ip + ipv6HeaderLength + plen > end) return false;
-    if (u32(buf, ip + 8) === 0 && u32(buf, ip + 12) === 0 && u32(buf, ip + 16) === 0 && u32(buf, ip + 20) === 0) return false;
-    const target = ip + ipv6HeaderLength + 8;
-    const c = vs.counters;
-    const mac = vs.arp6.get(buf.toString('latin1', target, target + 16)) ??
-      this.lookupMac(vs, 6, buf, start + 6, formatIp6(buf, ip + 8), formatIp6(buf, target));
-    if (mac === undefined) {
-      c.ndFlooded++;
-      return false;
-    }
-    const needed = ip + ipv6HeaderLength + naLength;
-    if (needed <= end) {
-      const naEnd = neighborAdvertInPlace(buf, start, ip, mac, NaFlag.override);
-      this.deliver(ps, buf, start, naEnd);
-    } else {
-      // an NS without a source link-layer option is 8 bytes shorter than the NA: use a slot
-      const slot = this.pool.acquire();
-      if (slot < 0) return false;
-      const mem = this.pool.memory;
-      const off = this.pool.frameOffset(slot);
-      buf.copy(mem, off, start, ip + ipv6HeaderLength + 24);
-      const naEnd = neighborAdvertInPlace(mem, off, off + (ip - start), mac, NaFlag.override);
-      this.deliver(ps, mem, off, naEnd);
-      this.pool.release(slot);
-    }
-    c.ndAnswered++;
-    c.ndSuppressed++;
-    return true;
-  }
-
   private vni(vni: number): VniState {
     const vs = this.vnis.get(vni);
     if (vs === undefined) throw new Error(`VNI ${vni} is not configured`);
@@ -496,6 +376,3 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     return r;
   }
 }
-
-/** Text of a 4- or 16-byte address (re-exported for tools). */
-export { formatIp };

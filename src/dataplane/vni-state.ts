@@ -1,0 +1,58 @@
+/**
+ * The engine's per-VNI and per-port state: tables keyed by numbers (MAC as a 48-bit number,
+ * IPv4 as a 32-bit number), the VNI's shared VXLAN header, counters.
+ */
+import { PortCounters, VniCounters } from './counters.js';
+import type { IpText, LocalPort, MacText, NeighborLookup, PortIngress, RemoteVtep, VniTx } from './types.js';
+import { vxlanHeader, vxlanMaxVni } from './vxlan.js';
+
+/** Where a port's frames go (the engine). */
+export interface PortSink {
+  fromPort(ps: PortState, buf: Buffer, start: number, end: number): boolean;
+}
+
+/** An attached port: its ingress, counters and learned MACs. */
+export class PortState implements PortIngress {
+  readonly counters = new PortCounters();
+  /** MACs learned on this port (for removal events on detach). */
+  readonly macs = new Set<number>();
+  constructor(readonly engine: PortSink, readonly port: LocalPort, readonly vni: VniState) {}
+
+  send(buf: Buffer, start = 0, end = buf.length): boolean {
+    return this.engine.fromPort(this, buf, start, end);
+  }
+}
+
+/** One VNI: ports, MAC tables, flood list, ARP/ND table. */
+export class VniState {
+  readonly tx: VniTx;
+  readonly counters = new VniCounters();
+  readonly ports: PortState[] = [];
+  readonly local = new Map<number, PortState>();
+  readonly remote = new Map<number, RemoteVtep>();
+  flood: RemoteVtep[] = [];
+  /** IPv4 (as a 32-bit number) → MAC key. */
+  readonly arp4 = new Map<number, number>();
+  /** IPv6 (16 bytes as a latin1 string) → MAC key. */
+  readonly arp6 = new Map<string, number>();
+  lookup: NeighborLookup | undefined;
+  constructor(readonly vni: number, public suppress: boolean) {
+    this.tx = { vni, header: vxlanHeader(vni) };
+  }
+}
+
+/** A read-only copy of one VNI's tables (for diagnostics and tests). */
+export interface VniSnapshot {
+  readonly vni: number;
+  readonly ports: readonly string[];
+  readonly localMacs: ReadonlyArray<{ mac: MacText; port: string }>;
+  readonly remoteMacs: ReadonlyArray<{ mac: MacText; vtep: IpText }>;
+  readonly floodList: readonly IpText[];
+  readonly arpEntries: ReadonlyArray<{ ip: IpText; mac: MacText }>;
+}
+
+/** Throws unless `vni` is 1..2^24-1. */
+export function checkVni(vni: number): void {
+  if (!Number.isInteger(vni) || vni < 1 || vni > vxlanMaxVni) throw new RangeError(`VNI must be 1..${vxlanMaxVni}: ${vni}`);
+}
+

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fabric, evpn, mac, macsOf } from './fabric-helpers.js';
-import { encodeUpdateRaw } from '../../src/bgp/codec.js';
+import { encodeUpdateRaw, parseUpdateRaw } from '../../src/bgp/codec.js';
 import { encodeEvpnRoute } from '../../src/evpn/index.js';
 import type { MacIpRoute } from '../../src/evpn/index.js';
 import type { PathAttribute } from '../../src/bgp/types.js';
@@ -56,6 +56,48 @@ describe('speaker faults', () => {
     await fabric.idle(10);
     expect(y.peerState(X)).toBe('Established');
     expect(x.peerState(Y)).toBe('Established');
+  });
+
+  it('an NLRI with a malformed field: treat-as-withdraw (RFC 7606 5.3), nothing of that UPDATE is installed, the session stays up', async () => {
+    const { x, y } = await pair();
+    await fabric.settle('up', () => x.peerState(Y) === 'Established' && y.peerState(X) === 'Established');
+    const errors: Error[] = [];
+    y.on('updateError', (_p, e) => errors.push(e));
+    const good = encodeEvpnRoute(mac(1, X).nlri as MacIpRoute);
+    const bad = Buffer.from(encodeEvpnRoute(mac(2, X).nlri as MacIpRoute));
+    bad[2 + 8 + 10 + 4] = 47; // MAC length in bits must be 48 (RFC 7432 7.2)
+    const attrs = mac(1, X).attributes.filter((a) => a.type !== 'mp-reach');
+    for (const m of encodeUpdateRaw({ attributes: attrs, afi: 25, safi: 70, nextHops: [X], nlri: [good, bad] }, x.peer(Y)!.negotiated!.sendOptions)) x.peer(Y)!.session.send(m);
+    await fabric.settle('error reported', () => errors.length > 0);
+    await fabric.idle(10);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/MAC length 47/);
+    // the well-formed route of the same UPDATE is not installed either
+    expect(macsOf(y)).toEqual([]);
+    expect(y.peerState(X)).toBe('Established');
+    // the RIB's own guard: a malformed NLRI met while learning withdraws its whole set
+    const peer = y.peer(X)!;
+    const opts = peer.negotiated!.receiveOptions;
+    const [msg] = encodeUpdateRaw({ attributes: attrs, afi: 25, safi: 70, nextHops: [X], nlri: [good] }, opts);
+    const u = parseUpdateRaw(msg!, opts);
+    peer.onUpdate(u);
+    expect(macsOf(y)).toEqual(['02:00:00:00:00:01']);
+    peer.onUpdate({ ...u, announced: [{ ...u.announced[0]!, nlri: [good, bad] }] });
+    expect(macsOf(y)).toEqual([]);
+    expect(errors).toHaveLength(2);
+  });
+
+  it("UPDATEs parsed in 'bounds' mode (no Buffer per NLRI) are learned the same way", async () => {
+    const { x, y } = await pair();
+    await fabric.settle('up', () => x.peerState(Y) === 'Established' && y.peerState(X) === 'Established');
+    const nlri = [1, 2, 3].map((i) => encodeEvpnRoute(mac(i, X).nlri as MacIpRoute));
+    const attrs = mac(1, X).attributes.filter((a) => a.type !== 'mp-reach');
+    const peer = y.peer(X)!;
+    const opts = peer.negotiated!.receiveOptions;
+    for (const m of encodeUpdateRaw({ attributes: attrs, afi: 25, safi: 70, nextHops: [X], nlri }, opts)) peer.onUpdate(parseUpdateRaw(m, opts, 'bounds'));
+    expect(macsOf(y)).toEqual(['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:03']);
+    for (const m of encodeUpdateRaw({ attributes: [], afi: 25, safi: 70, nextHops: [], nlri: [], withdrawn: nlri.slice(1) }, opts)) peer.onUpdate(parseUpdateRaw(m, opts, 'bounds'));
+    expect(macsOf(y)).toEqual(['02:00:00:00:00:01']);
   });
 
   it('a peer that stops reading while we send 1M routes: memory stays bounded, then it all arrives', async () => {

@@ -2,7 +2,7 @@
  * One peer of a `BgpSpeaker`: its Session, Adj-RIB-In, Adj-RIB-Out, and the inbound path
  * (RFC 7606 handling, loop checks, import filter, max-prefix, graceful restart, route refresh).
  */
-import type { RawUpdate } from '../codec.js';
+import type { RawNlriSet, RawUpdate } from '../codec.js';
 import { CeaseError, type BgpError } from '../errors.js';
 import { familyCodec, familyKey, type FamilyName } from '../families.js';
 import { CeaseSubcode } from '../iana.js';
@@ -82,6 +82,8 @@ export class Peer {
   private sendFamilies = new Set<number>();
   private maxWarned = false;
   private tearingDown = false;
+  /** Set while a malformed set is being withdrawn (its bad NLRI was reported once already). */
+  private quiet = false;
   /** Families in an enhanced route refresh from the peer (BoRR seen, EoRR not yet). */
   private readonly refreshing = new Set<number>();
   private readonly outCache = new WeakMap<RibPeer, WeakMap<AttrSet, OutAttributes>>();
@@ -233,51 +235,93 @@ export class Peer {
     // RFC 7606 2: treat-as-withdraw (and the stronger afi-safi-disable, which we apply the same
     // way to this message's routes) turns every announced route into a withdraw
     const asWithdraw = err !== undefined && err.action !== 'attribute-discard';
-    for (const w of u.withdrawn) this.unlearnSet(w.afi, w.safi, w.nlri, opts);
+    for (const w of u.withdrawn) this.nlriSet(w, undefined, opts);
     for (const a of u.announced) {
       if (asWithdraw) {
-        this.unlearnSet(a.afi, a.safi, a.nlri, opts);
+        this.nlriSet(a, undefined, opts);
         continue;
       }
       const fk = familyKey(a.afi, a.safi);
-      const addPath = opts?.addPath?.has(fk) ?? false;
       const nh = a.nextHops ?? [];
       // the key covers the attributes and MP_REACH's next hop; an UPDATE that mixes classic IPv4
       // NLRI with MP_REACH needs the family in it too (different next hops, one key)
       const akey = u.announced.length === 1 ? u.attributesKey : `${u.attributesKey}\u0000${fk}`;
       const set = this.core.attrs.intern(akey, u.attributes, nh);
       // RFC 4456 8, RFC 4271 9.1.2: looped routes are ignored (withdrawn if we had them)
-      if (loopCheck(set, this.rib, this.core.identity) !== undefined) {
-        this.core.attrs.release(set);
-        this.unlearnSet(a.afi, a.safi, a.nlri, opts);
-        continue;
-      }
-      for (const b of a.nlri) this.learn(fk, b, 0, b.length, set, addPath);
+      const loop = loopCheck(set, this.rib, this.core.identity) !== undefined;
+      this.nlriSet(a, loop ? undefined : set, opts);
       this.core.attrs.release(set);
     }
+    // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer
+    const off = u.disabledFamily;
+    if (off !== undefined) this.dropFamily(familyKey(off.afi, off.safi));
     this.checkMaxPrefix();
   }
 
-  private unlearnSet(afi: number, safi: number, nlri: readonly Buffer[], opts: Negotiated['receiveOptions'] | undefined): void {
-    const fk = familyKey(afi, safi);
+  /**
+   * Learn (with `set`) or unlearn (without) every NLRI of a set: Buffer views or bounds pairs.
+   * RFC 7606 5.3: an NLRI whose fields are malformed makes the UPDATE treat-as-withdraw, so the
+   * set is then withdrawn as a whole (including the NLRI learned before the bad one was met).
+   */
+  private nlriSet(a: RawNlriSet, set: AttrSet | undefined, opts: Negotiated['receiveOptions'] | undefined): void {
+    const fk = familyKey(a.afi, a.safi);
     const addPath = opts?.addPath?.has(fk) ?? false;
-    for (const b of nlri) this.unlearn(fk, b, 0, b.length, addPath);
+    const bounds = a.bounds;
+    const buf = a.buf;
+    let ok = true;
+    if (bounds !== undefined && buf !== undefined) {
+      for (let i = 0; ok && i + 1 < bounds.length; i += 2) {
+        if (set === undefined) this.unlearn(fk, buf, bounds[i]!, bounds[i + 1]!, addPath);
+        else ok = this.learn(fk, buf, bounds[i]!, bounds[i + 1]!, set, addPath);
+      }
+    } else {
+      for (const b of a.nlri) {
+        if (set === undefined) this.unlearn(fk, b, 0, b.length, addPath);
+        else if (!(ok = this.learn(fk, b, 0, b.length, set, addPath))) break;
+      }
+    }
+    if (!ok) {
+      this.quiet = true;
+      this.nlriSet(a, undefined, opts);
+      this.quiet = false;
+    }
   }
 
-  /** Store one NLRI with an interned set (takes its own reference). Hot path. */
-  learn(fk: number, buf: Buffer, start: number, end: number, set: AttrSet, addPath: boolean): void {
+  /**
+   * The family's route key, or undefined when the NLRI's fields are malformed (its length framed
+   * it, so the rest of the UPDATE is fine): RFC 7606 5.3 would withdraw it, but a route whose key
+   * cannot be read cannot be matched, so it is dropped and reported.
+   */
+  private keyOf(fk: number, buf: Buffer, start: number, end: number): string | undefined {
     const codec = familyCodec(fk >>> 8, fk & 0xff);
+    if (codec === undefined) return buf.toString('latin1', start, end);
+    try {
+      return codec.routeKey(buf, start, end, false);
+    } catch (e) {
+      if (!this.quiet) this.core.emit('updateError', this.config.address, e instanceof Error ? e : new Error(String(e)));
+      return undefined;
+    }
+  }
+
+  /**
+   * Store one NLRI with an interned set (takes its own reference). Hot path. False when the
+   * NLRI is malformed (nothing stored).
+   */
+  learn(fk: number, buf: Buffer, start: number, end: number, set: AttrSet, addPath: boolean): boolean {
     let pathId = -1;
     if (addPath) {
+      if (end - start < 4) return false;
       pathId = buf.readUInt32BE(start);
       start += 4;
     }
-    const key = codec === undefined ? buf.toString('latin1', start, end) : flatKey(codec.routeKey(buf, start, end, false));
+    const k = this.keyOf(fk, buf, start, end);
+    if (k === undefined) return false;
+    const key = flatKey(k);
     const rib = this.core.locRib(fk);
     const old = rib.path(key, this.rib, pathId);
     if (old !== undefined && old.attrs === set && old.length === end - start && buf.compare(old.slab, old.offset, old.offset + old.length, start, end) === 0) {
       this.adjIn.unstale(old); // an identical re-advertisement (refresh, GR): nothing changes
-      return;
+      return true;
     }
     const slab = this.core.slab;
     const off = slab.store(buf, start, end);
@@ -288,7 +332,7 @@ export class Peer {
       if (verdict === false) {
         this.core.attrs.release(set);
         if (old !== undefined) this.unlearnKey(fk, rib, key, pathId);
-        return;
+        return true;
       }
       if (verdict !== true) {
         const s2 = this.core.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
@@ -303,11 +347,11 @@ export class Peer {
       this.adjIn.unstale(replaced);
     } else this.adjIn.adjust(fk, 1);
     this.report(fk, rib, change);
+    return true;
   }
 
   /** Remove one NLRI. */
   unlearn(fk: number, buf: Buffer, start: number, end: number, addPath: boolean): void {
-    const codec = familyCodec(fk >>> 8, fk & 0xff);
     let pathId = -1;
     if (addPath) {
       if (end - start < 4) return;
@@ -316,8 +360,8 @@ export class Peer {
     }
     const rib = this.core.locRibIfAny(fk);
     if (rib === undefined) return;
-    const key = codec === undefined ? buf.toString('latin1', start, end) : codec.routeKey(buf, start, end, false);
-    this.unlearnKey(fk, rib, key, pathId);
+    const key = this.keyOf(fk, buf, start, end);
+    if (key !== undefined) this.unlearnKey(fk, rib, key, pathId);
   }
 
   private unlearnKey(fk: number, rib: LocRib, key: string, pathId: number): void {

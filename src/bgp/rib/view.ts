@@ -3,7 +3,7 @@
  * events), and the parsing of routes handed to `announce`/`withdraw`.
  */
 import { familyCodec, familyKey } from '../families.js';
-import type { Family, MpReachAttribute, NlriBase, PathAttribute } from '../types.js';
+import type { Family, MpReachAttribute, NlriBase, PathAttribute, Prefix } from '../types.js';
 import type { Route } from './route.js';
 
 /** A route as the API shows it: decoded, plain, printable. */
@@ -53,8 +53,11 @@ export function viewRoute(family: number, r: Route, best: boolean, stale: boolea
  * it). Otherwise name the family (`family` or `afi`/`safi`) and give the NLRI as a decoded
  * value or as bytes; next hops go in `nextHops` (or a NEXT_HOP attribute for IPv4 unicast).
  */
+/** A decoded NLRI of any family (`{ prefix }` for unicast, an EVPN route, ...). */
+export type NlriInput = NlriBase | Prefix;
+
 export interface RouteInput {
-  readonly nlri?: NlriBase | Buffer | readonly (NlriBase | Buffer)[];
+  readonly nlri?: NlriInput | Buffer | readonly (NlriInput | Buffer)[];
   readonly attributes?: readonly PathAttribute[];
   readonly family?: Family;
   readonly afi?: number;

@@ -36,14 +36,16 @@ import {
   attributeTypeCode,
   decodeMessage,
   encodeMessage,
-  extCommunityCodecOf,
   type BgpMessage,
   type Capability,
   type CodecOptions,
   type PathAttribute,
-  type RawExtendedCommunity,
 } from '../../../src/index.js';
+import { compareExtCommunity, compareNlri, comparePmsiTunnelId, type ExtValue } from './compare-evpn.js';
 import { field, fieldAll, type TsharkNode } from './tshark-fields.js';
+
+export { canonicalLayout } from './canonical-layout.js';
+export { rdFromTshark } from './compare-evpn.js';
 
 /** One field compared: where, our value, tshark's value. */
 export interface Check {
@@ -58,7 +60,8 @@ export interface Comparison {
   readonly mismatches: Check[];
 }
 
-class Cmp {
+/** Collects checks; exported for compare-evpn.ts. */
+export class Cmp {
   readonly checks: Check[] = [];
   readonly mismatches: Check[] = [];
 
@@ -296,257 +299,4 @@ function compareAttribute(c: Cmp, p: string, a: PathAttribute, t: TsharkNode | u
       // an attribute we decode but tshark's fields are not mapped for yet: still compare bytes
       c.fail(`${p}.unmapped`, a.type, t?.raw);
   }
-}
-
-/**
- * The PMSI tunnel identifier. For ingress replication it is the endpoint's IPv4 or IPv6 address
- * (RFC 6514 5, RFC 7432 11.2: the length tells which). tshark 4.0 always reads 4 bytes as
- * `pmsi.ingress_rep_ip`, so an IPv6 endpoint shows as the dotted first 4 bytes (2001:db8:...
- * prints as 32.1.13.184): compare that relation, and the full address with the attribute bytes.
- */
-function comparePmsiTunnelId(c: Cmp, p: string, id: string | Buffer, t: TsharkNode | undefined): void {
-  const ours = typeof id === 'string' ? id : id.toString('hex');
-  const shown = field(t, 'bgp.update.path_attribute.pmsi.ingress_rep_ip');
-  const raw = t?.raw;
-  // attribute header (flags, type, 1-byte length) + flags, tunnel type, 3-byte label
-  const idHex = raw === undefined ? undefined : raw.slice(((parseInt(raw.slice(0, 2), 16) & 0x10) !== 0 ? 8 : 6) + 10);
-  if (idHex !== undefined && idHex.length === 32) {
-    const b = Buffer.from(idHex, 'hex');
-    c.eq(`${p}.tunnelId (IPv6, from the bytes)`, ours, ipv6Text(b));
-    c.eq(`${p}.tunnelId (tshark 4.0 shows its first 4 bytes as IPv4)`, `${b[0]}.${b[1]}.${b[2]}.${b[3]}`, shown);
-  } else {
-    c.eq(`${p}.tunnelId`, ours, shown);
-  }
-}
-
-function ipv6Text(b: Buffer): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push(b.readUInt16BE(i));
-  let best = -1;
-  let len = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > len) { best = i; len = j - i; }
-    i = j;
-  }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':');
-  return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + len))}`;
-}
-
-type ExtValue = { kind: string } & Record<string, unknown>;
-
-/** tshark names the sub-type field after the type (`stype_tr_as2`, `stype_tr_evpn`, ...). */
-function subtypeOf(t: TsharkNode | undefined): number | undefined {
-  const k = Object.keys(t?.fields ?? {}).find((x) => x.startsWith('bgp.ext_com.stype_'));
-  const v = k === undefined ? undefined : field(t, k);
-  return v === undefined ? undefined : parseInt(v, 16);
-}
-
-function compareExtCommunity(c: Cmp, p: string, v: ExtValue, t: TsharkNode | undefined): void {
-  const type = parseInt(field(t, 'bgp.ext_com.type') ?? 'NaN', 16);
-  const sub = subtypeOf(t);
-  if (v.kind === 'raw') {
-    const r = v as unknown as RawExtendedCommunity;
-    c.eq(`${p}.type`, `${r.typeHigh}/${r.subtype}`, `${type}/${sub ?? '?'}`);
-    c.eq(`${p}.value`, r.value, t?.raw?.slice(4));
-    return;
-  }
-  const codes = extCommunityCodecOf(v.kind)?.codes ?? [];
-  const match = codes.some(([ty, st]) => ty === type && st === sub);
-  c.eq(`${p}.typeSubtype(${v.kind})`, match ? `${type}/${sub}` : codes.map(([a, b]) => `${a}/${b}`).join('|'), `${type}/${sub ?? '?'}`);
-  const E = 'bgp.ext_com.';
-  switch (v.kind) {
-    case 'route-target':
-    case 'route-origin':
-      if (v.format === 'as2') {
-        c.eq(`${p}.global`, v.global, field(t, `${E}value_as2`));
-        c.eq(`${p}.local`, v.local, field(t, `${E}value_an4`));
-      } else if (v.format === 'as4') {
-        c.eq(`${p}.global`, v.global, field(t, `${E}value_as4`));
-        c.eq(`${p}.local`, v.local, field(t, `${E}value_an2`));
-      } else {
-        c.eq(`${p}.global`, v.global, field(t, `${E}value_IP4`));
-        c.eq(`${p}.local`, v.local, field(t, `${E}value_an2`));
-      }
-      break;
-    case 'encapsulation':
-      c.eq(`${p}.tunnelType`, v.tunnelType, field(t, `${E}tunnel_type`));
-      break;
-    case 'routers-mac':
-      c.eq(`${p}.mac`, v.mac, field(t, 'bgp.ext_com_evpn.esi.router_mac'));
-      break;
-    case 'mac-mobility':
-      c.eq(`${p}.sequence`, v.sequence, field(t, 'bgp.ext_com_evpn.mmac.seq'));
-      c.eq(`${p}.sticky`, v.sticky === true ? 1 : 0, field(t, 'bgp.ext_com_evpn.mmac.flags.sticky'));
-      break;
-    case 'esi-label':
-      c.eq(`${p}.singleActive`, v.singleActive === true ? 1 : 0, field(t, 'bgp.ext_com_l2.esi_label_flag'));
-      // tshark prints the 3-byte field both whole (mpls_label_value) and as label/TC/S
-      c.eq(`${p}.label`, v.label, field(t, 'bgp.update.path_attribute.mpls_label_value'));
-      break;
-    case 'es-import-rt':
-      c.eq(`${p}.value`, v.value, field(t, 'bgp.ext_com_evpn.esi.rt'));
-      break;
-    case 'default-gateway':
-      break; // RFC 7432 7.8: no value beyond (type, subtype), compared above
-    case 'arp-nd':
-      c.opt(`${p}.router`, v.router === true ? 1 : 0, field(t, 'bgp.ext_com_evpn.nd.flags.router'));
-      c.opt(`${p}.override`, v.override === true ? 1 : 0, field(t, 'bgp.ext_com_evpn.nd.flags.override'));
-      c.opt(`${p}.immutable`, v.immutable === true ? 1 : 0, field(t, 'bgp.ext_com_evpn.nd.flags.immutable'));
-      break;
-    default:
-      c.eq(`${p}.bytes(${v.kind})`, 'mapped', t?.raw === undefined ? undefined : 'unmapped');
-  }
-}
-
-/** RD bytes as tshark prints them (`00:01:c6:13:00:0c:00:02`) in the usual text form. */
-export function rdFromTshark(hex: string | undefined): string | undefined {
-  if (hex === undefined) return undefined;
-  const b = Buffer.from(hex.replace(/:/g, ''), 'hex');
-  if (b.length !== 8) return `bad:${hex}`;
-  switch (b.readUInt16BE(0)) {
-    case 0: return `${b.readUInt16BE(2)}:${b.readUInt32BE(4)}`;
-    case 1: return `${b[2]}.${b[3]}.${b[4]}.${b[5]}:${b.readUInt16BE(6)}`;
-    case 2: return `${b.readUInt32BE(2)}:${b.readUInt16BE(6)}`;
-    default: return `raw:${hex}`;
-  }
-}
-
-type Route = { routeType: number } & Record<string, unknown>;
-
-function compareNlri(c: Cmp, p: string, afi: number, safi: number, nlri: readonly unknown[], t: TsharkNode | undefined): void {
-  if (afi !== 25 || safi !== 70) {
-    c.fail(`${p}.nlri(${afi}/${safi})`, nlri.length, 'family not mapped');
-    return;
-  }
-  const es = t?.evpn ?? [];
-  c.eq(`${p}.evpn.count`, nlri.length, String(es.length));
-  nlri.forEach((r0, j) => compareEvpn(c, `${p}.evpn[${j}]`, r0 as Route, es[j]));
-}
-
-function compareEvpn(c: Cmp, p: string, r: Route, t: TsharkNode | undefined): void {
-  const N = 'bgp.evpn.nlri.';
-  c.eq(`${p}.routeType`, r.routeType, field(t, `${N}rt`));
-  c.eq(`${p}.length`, t?.raw === undefined ? undefined : t.raw.length / 2 - 2, field(t, `${N}len`));
-  if (r.raw !== undefined) {
-    c.fail(`${p}.raw`, 'kept raw', 'tshark decoded it');
-    return;
-  }
-  c.eq(`${p}.rd`, r.rd, rdFromTshark(field(t, `${N}rd`)));
-  if (r.esi !== undefined) c.eq(`${p}.esi`, r.esi, field(t, `${N}esi`));
-  if (r.ethernetTag !== undefined) c.eq(`${p}.ethernetTag`, r.ethernetTag, field(t, `${N}etag`));
-  const ip = field(t, `${N}ip.addr`) ?? field(t, `${N}ipv6.addr`);
-  switch (r.routeType) {
-    case 1:
-      compareLabel(c, `${p}.label`, r.label as number, t, 'mpls_ls1');
-      break;
-    case 2:
-      c.eq(`${p}.macLength`, 48, field(t, `${N}maclen`));
-      c.eq(`${p}.mac`, r.mac, field(t, `${N}mac_addr`));
-      c.eq(`${p}.ipLength`, r.ip === undefined ? 0 : String(r.ip).includes(':') ? 128 : 32, field(t, `${N}iplen`));
-      if (r.ip !== undefined) c.eq(`${p}.ip`, r.ip, ip);
-      compareLabel(c, `${p}.label1`, r.label1 as number, t, 'mpls_ls1');
-      if (r.label2 !== undefined) compareLabel(c, `${p}.label2`, r.label2 as number, t, 'mpls_ls2');
-      else c.eq(`${p}.label2`, 'absent', field(t, `${N}mpls_ls2`) === undefined ? 'absent' : 'present');
-      break;
-    case 3:
-      c.eq(`${p}.ipLength`, String(r.originator).includes(':') ? 128 : 32, field(t, `${N}iplen`));
-      c.eq(`${p}.originator`, r.originator, ip);
-      break;
-    case 4:
-      c.eq(`${p}.ipLength`, String(r.originator).includes(':') ? 128 : 32, field(t, `${N}iplen`));
-      c.eq(`${p}.originator`, r.originator, ip);
-      break;
-    case 5: {
-      const [addr, len] = String(r.prefix).split('/');
-      c.eq(`${p}.prefixLength`, len, field(t, `${N}prefix_len`));
-      c.eq(`${p}.prefix`, addr, ip ?? field(t, `${N}ipv4.prefix`) ?? field(t, `${N}ipv6.prefix`));
-      c.eq(`${p}.gateway`, r.gateway, field(t, `${N}ipv4.gtw_addr`) ?? field(t, `${N}ipv6.gtw_addr`));
-      // tshark 4.0 prints the Type-5 label field whole (raw 24 bits), unlike Type-1/2's mpls_ls1
-      c.eq(`${p}.label`, r.label, field(t, 'bgp.update.path_attribute.mpls_label_value'));
-      break;
-    }
-    default:
-      c.fail(`${p}.routeType`, r.routeType, 'not mapped');
-  }
-}
-
-/**
- * tshark shows a Type-1/Type-2 label field either as an MPLS label (`mpls_ls1`: the top 20 bits,
- * raw >> 4) or, when it decides the field holds a VNI, as `bgp.evpn.nlri.vni` (all 24 bits).
- */
-function compareLabel(c: Cmp, p: string, raw: number, t: TsharkNode | undefined, name: 'mpls_ls1' | 'mpls_ls2'): void {
-  const mpls = field(t, `bgp.evpn.nlri.${name}`);
-  if (mpls !== undefined) c.eq(`${p}>>4 (as MPLS)`, raw >>> 4, mpls);
-  else c.eq(`${p} (as VNI)`, raw, fieldAll(t, 'bgp.evpn.nlri.vni')[name === 'mpls_ls1' ? 0 : 1]);
-}
-
-/**
- * The same message in the compact layout our encoder writes, and what had to change.
- *
- * Two encoding choices of real peers are allowed by the RFCs but are not kept in a decoded
- * value, so our encoder cannot reproduce them byte for byte:
- * - `attribute-extended-length`: FRR sets the Extended Length bit (RFC 4271 4.3: it only says
- *   the length is then two octets) on short attributes (MP_REACH/MP_UNREACH `0x90`, AS_PATH
- *   `0x50`); we use it only for values over 255 bytes.
- * - `capabilities-one-per-parameter`: FRR puts each capability in its own Optional Parameter
- *   (RFC 5492 4 allows one or many per parameter); we put them all in one.
- * A test compares our re-encoding with this canonical form and also checks that the original
- * and the canonical bytes decode to the same value (so the difference is layout only).
- */
-export function canonicalLayout(hex: string): { hex: string; changes: string[] } {
-  const b = Buffer.from(hex, 'hex');
-  const changes = new Set<string>();
-  let body: Buffer;
-  if (b[18] === 1) {
-    // OPEN: version(1) myAs(2) hold(2) id(4) optLen(1) params
-    const optLen = b[28]!;
-    const params: Buffer[] = [];
-    const caps: Buffer[] = [];
-    let p = 29;
-    while (p + 2 <= 29 + optLen) {
-      const len = b[p + 1]!;
-      if (b[p] === 2) caps.push(b.subarray(p + 2, p + 2 + len));
-      else params.push(b.subarray(p, p + 2 + len));
-      p += 2 + len;
-    }
-    const allCaps = Buffer.concat(caps);
-    if (caps.length > 1 && allCaps.length <= 255) {
-      changes.add('capabilities-one-per-parameter');
-      const merged = Buffer.concat([Buffer.from([2, allCaps.length]), allCaps, ...params]);
-      body = Buffer.concat([b.subarray(19, 28), Buffer.from([merged.length]), merged]);
-    } else {
-      body = b.subarray(19);
-    }
-  } else if (b[18] === 2) {
-    const wl = b.readUInt16BE(19);
-    const attrStart = 21 + wl + 2;
-    const attrLen = b.readUInt16BE(21 + wl);
-    const out: Buffer[] = [];
-    let p = attrStart;
-    while (p + 3 <= attrStart + attrLen) {
-      const flags = b[p]!;
-      const ext = (flags & 0x10) !== 0;
-      const len = ext ? b.readUInt16BE(p + 2) : b[p + 2]!;
-      const vs = p + (ext ? 4 : 3);
-      if (ext && len <= 255) {
-        changes.add('attribute-extended-length');
-        out.push(Buffer.from([flags & ~0x10, b[p + 1]!, len]), b.subarray(vs, vs + len));
-      } else {
-        out.push(b.subarray(p, vs + len));
-      }
-      p = vs + len;
-    }
-    const attrs = Buffer.concat(out);
-    const len = Buffer.alloc(2);
-    len.writeUInt16BE(attrs.length);
-    body = Buffer.concat([b.subarray(19, 21 + wl), len, attrs, b.subarray(attrStart + attrLen)]);
-  } else {
-    body = b.subarray(19);
-  }
-  const head = Buffer.from(b.subarray(0, 19));
-  head.writeUInt16BE(19 + body.length, 16);
-  return { hex: Buffer.concat([head, body]).toString('hex'), changes: [...changes] };
 }

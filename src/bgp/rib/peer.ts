@@ -150,9 +150,11 @@ export class Peer {
     const n = this.negotiated;
     const gr = n?.gracefulRestart;
     // RFC 4724 4.2: a restarting peer's routes are kept as stale (our GR capability was sent and
+    // the peer's was received), also when it reconnects before we saw the old connection fail
+    // ('peer-restarted': its new OPEN replaced the Established one);
     // the peer's was received); RFC 8538 would extend this to NOTIFICATIONs — not done here.
     const keep = gr !== undefined && this.config.gracefulRestart !== undefined && this.config.gracefulRestart !== false
-      && (reason === 'connection-failed' || reason === 'hold-timer-expired');
+      && (reason === 'connection-failed' || reason === 'hold-timer-expired' || reason === 'peer-restarted');
     if (!keep) {
       this.dropAll();
       return;
@@ -379,7 +381,7 @@ export class Peer {
     const cur = rib.current;
     const prev = rib.previous;
     const key = (cur ?? prev)!.key;
-    this.core.bestChanged(fk, key, cur?.peer);
+    this.core.bestChanged(fk, key, cur?.peer, prev);
     const family = { afi: fk >>> 8, safi: fk & 0xff };
     if (change === BestChange.added) {
       if (this.core.listenerCount('routeAdded') > 0) this.core.emit('routeAdded', family, viewRoute(fk, cur!, true, false));
@@ -439,11 +441,11 @@ export class Peer {
 
   // ------------------------------------------------------------ outbound
 
-  /** @internal queue a destination for this peer; false when the peer is not Established. */
-  markOut(fk: number, key: string): boolean {
+  /** @internal queue a changed destination for this peer; false when the peer is not Established. */
+  markOut(fk: number, key: string, previous: Route | undefined): boolean {
     const out = this.out;
     if (out === undefined) return false;
-    out.mark(fk, key);
+    out.mark(fk, key, previous);
     return true;
   }
 

@@ -151,8 +151,8 @@ export class Peer {
     const gr = n?.gracefulRestart;
     // RFC 4724 4.2: a restarting peer's routes are kept as stale (our GR capability was sent and
     // the peer's was received), also when it reconnects before we saw the old connection fail
-    // ('peer-restarted': its new OPEN replaced the Established one);
-    // the peer's was received); RFC 8538 would extend this to NOTIFICATIONs — not done here.
+    // ('peer-restarted': its new OPEN replaced the Established one). RFC 8538 would extend this
+    // to NOTIFICATIONs — not done here.
     const keep = gr !== undefined && this.config.gracefulRestart !== undefined && this.config.gracefulRestart !== false
       && (reason === 'connection-failed' || reason === 'hold-timer-expired' || reason === 'peer-restarted');
     if (!keep) {

@@ -120,7 +120,7 @@ describe.skipIf(why !== undefined)('harness: a topology attached to the test pro
     await topo?.destroy();
   });
 
-  it('reaches a real gobgpd in a namespace over TCP from 198.18.0.1, and the veth goes with the topology', async () => {
+  it('reaches a real gobgpd in a namespace over TCP from 198.18.0.1; a dying daemon fails fast; the veth goes with the topology', async () => {
     topo = await Topology.create({ nodes: 1, prefix: 'lr', root: true, firstOctet: 71 });
     const n = topo.node(0);
     expect(topo.rootIp).toBe('198.18.0.1');
@@ -137,6 +137,12 @@ describe.skipIf(why !== undefined)('harness: a topology attached to the test pro
     });
     expect(first.subarray(0, 16).equals(Buffer.alloc(16, 0xff))).toBe(true);
     expect(first[18]).toBe(1);
+    // a daemon that dies is reported at once (not after the 30 s timeout), with its log
+    process.kill(g.pid!, 'SIGKILL');
+    const t0 = Date.now();
+    const err = await g.waitEstablished('198.18.0.1', 30_000).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/gobgpd exited \(SIGKILL\)/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
     await g.stop();
     const links = () => sh('ip', ['-o', 'addr', 'show']).split('\n').filter((l) => l.includes('198.18.0.1/32'));
     expect(links().length).toBeGreaterThan(0);

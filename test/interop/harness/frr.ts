@@ -27,8 +27,9 @@ import type { ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Lab, nsExec, sh, uniqueName, waitFor } from '../../helpers/netns.js';
+import { type Lab, nsExec, sh, uniqueName } from '../../helpers/netns.js';
 import { checkLabAddress, setSysctl, tenantPrefix } from './topology.js';
+import { waitForDaemon } from './wait.js';
 
 export interface FrrNeighbor {
   readonly address: string;
@@ -135,15 +136,11 @@ export class Frr {
   private async launch(): Promise<void> {
     const d = this.dir;
     this.zebra = this.lab.spawn(this.ns, '/usr/lib/frr/zebra', [...this.common(), '-f', join(d, 'zebra.conf'), '-i', join(d, 'zebra.pid')]);
-    await this.waitFor('zebra zserv socket', 10_000, () => {
-      if (this.zebra?.exitCode !== null) throw new Error(`zebra exited: ${this.output(this.zebra)}`);
-      return existsSync(join(d, 'zserv.api'));
-    });
+    await this.waitFor('zebra zserv socket', 10_000, () => existsSync(join(d, 'zserv.api')));
     this.bgpd = this.lab.spawn(this.ns, '/usr/lib/frr/bgpd', [
       ...this.common(), '-f', join(d, 'bgpd.conf'), '-i', join(d, 'bgpd.pid'), '-p', String(this.opts.port ?? 179),
     ]);
     await this.waitFor('bgpd vty', 10_000, () => {
-      if (this.bgpd?.exitCode !== null) throw new Error(`bgpd exited: ${this.output(this.bgpd)}`);
       this.vtysh(['show bgp summary']);
       return true;
     });
@@ -168,14 +165,24 @@ export class Frr {
     return `--- bgpd.conf\n${bgpdConfig(this.opts, this.dir)}--- zebra out\n${this.output(this.zebra).slice(-2000)}\n--- bgpd out\n${this.output(this.bgpd).slice(-2000)}\n--- bgpd.log\n${file}`;
   }
 
-  /** Poll `check`; on timeout, dump config and logs, then throw. */
+  /**
+   * Poll `check` (bounded); fails at once if zebra or bgpd exits meanwhile. On failure the
+   * config and logs are printed.
+   */
   async waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-    try {
-      return await waitFor(`${what} (frr in ${this.ns})`, timeoutMs, check);
-    } catch (e) {
-      console.error(`--- frr ${this.ns}\n${this.log()}`);
-      throw e;
-    }
+    const daemons = [['zebra', this.zebra], ['bgpd', this.bgpd]] as const;
+    return waitForDaemon(
+      `${what} (frr in ${this.ns})`,
+      timeoutMs,
+      check,
+      () => {
+        for (const [name, c] of daemons) {
+          if (c !== undefined && (c.exitCode !== null || c.signalCode !== null)) return `${name} exited (${String(c.exitCode ?? c.signalCode)})`;
+        }
+        return undefined;
+      },
+      () => console.error(`--- frr ${this.ns}\n${this.log()}`),
+    );
   }
 
   /** Run vtysh commands (each one a `-c`) against this instance. */

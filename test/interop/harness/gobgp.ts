@@ -22,8 +22,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Lab, nsExec, sh, waitFor } from '../../helpers/netns.js';
+import { type Lab, nsExec, sh } from '../../helpers/netns.js';
 import { checkLabAddress } from './topology.js';
+import { waitForDaemon } from './wait.js';
 
 /** GoBGP's names for the families we use. */
 export type GobgpFamily = 'l2vpn-evpn' | 'ipv4-unicast' | 'ipv6-unicast';
@@ -296,7 +297,6 @@ export class Gobgp {
       '-f', this.configPath, '-t', 'toml', '-p', '-l', this.opts.logLevel ?? 'info', '--api-hosts', api, '--pprof-disable',
     ]);
     await this.waitFor('gobgpd API', 15_000, () => {
-      if (this.pid === undefined) throw new Error(`gobgpd exited (${String(this.child?.exitCode)})`);
       this.cli(['global']);
       return true;
     });
@@ -314,14 +314,19 @@ export class Gobgp {
     return c?.output?.() ?? '';
   }
 
-  /** Poll `check`; on timeout, dump the config and log, then throw. */
+  /**
+   * Poll `check` (bounded); fails at once if gobgpd exits meanwhile. On failure the config and
+   * the log tail are printed.
+   */
   async waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
-    try {
-      return await waitFor(`${what} (gobgp in ${this.ns})`, timeoutMs, check);
-    } catch (e) {
-      console.error(`--- gobgpd ${this.ns} config:\n${toml(this.opts)}--- gobgpd log (tail):\n${this.log().slice(-4000)}`);
-      throw e;
-    }
+    const c = this.child;
+    return waitForDaemon(
+      `${what} (gobgp in ${this.ns})`,
+      timeoutMs,
+      check,
+      () => (c !== undefined && (c.exitCode !== null || c.signalCode !== null) ? `gobgpd exited (${String(c.exitCode ?? c.signalCode)})` : undefined),
+      () => console.error(`--- gobgpd ${this.ns} config:\n${toml(this.opts)}--- gobgpd log (tail):\n${this.log().slice(-4000)}`),
+    );
   }
 
   /** Run the gobgp CLI against this instance; returns stdout. */

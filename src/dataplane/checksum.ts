@@ -3,7 +3,6 @@
  * words. Sums are kept unfolded in a plain number (safe: 2^53 / 2^16 words is far beyond any
  * frame) and folded once at the end. Incremental update follows RFC 1624.
  */
-import { u16, u32 } from './bytes.js';
 
 /**
  * The unfolded sum of `buf[start..end)` as 16-bit big-endian words, plus `initial`.
@@ -12,15 +11,12 @@ import { u16, u32 } from './bytes.js';
 export function sum16(buf: Buffer, start: number, end: number, initial = 0): number {
   let s = initial;
   let i = start;
-  // four bytes per step: a 32-bit read split into its two words
-  for (const last = end - 3; i < last; i += 4) {
-    const w = u32(buf, i);
-    s += (w >>> 16) + (w & 0xffff);
+  // eight bytes (four words) per step, composed from indexed loads (see bytes.ts)
+  for (const last = end - 7; i < last; i += 8) {
+    s += ((buf[i]! << 8) | buf[i + 1]!) + ((buf[i + 2]! << 8) | buf[i + 3]!) +
+      ((buf[i + 4]! << 8) | buf[i + 5]!) + ((buf[i + 6]! << 8) | buf[i + 7]!);
   }
-  if (i + 1 < end) {
-    s += u16(buf, i);
-    i += 2;
-  }
+  for (; i + 1 < end; i += 2) s += (buf[i]! << 8) | buf[i + 1]!;
   if (i < end) s += buf[i]! << 8;
   return s;
 }

@@ -12,7 +12,7 @@ import { CeaseSubcode } from './iana.js';
 import { AttrTable, ipv4ToNumber, localAttributesKey } from './rib/attr-set.js';
 import { type DecisionOptions } from './rib/decision.js';
 import { LocRib } from './rib/loc-rib.js';
-import { addressRank, Slab, type RibPeer } from './rib/route.js';
+import { addressRank, Slab, type RibPeer, type Route } from './rib/route.js';
 import { type LocalIdentity } from './rib/reflection.js';
 import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
 import { Peer, type PeerConfig, type SpeakerCore } from './rib/peer.js';
@@ -261,11 +261,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     return this.ribs.get(family);
   }
 
-  /** @internal a destination's best path changed: every other peer reconsiders it */
-  bestChanged(family: number, key: string, from: RibPeer | undefined): void {
+  /**
+   * @internal a destination's best path changed (now from `from`, before `previous`): every
+   * peer that may have to hear about it reconsiders it. The peer the new best came from needs
+   * nothing unless it was told about the previous best (then that is withdrawn from it).
+   */
+  bestChanged(family: number, key: string, from: RibPeer | undefined, previous: Route | undefined): void {
     for (const p of this.peers.values()) {
-      if (p.rib === from && p.out?.advertisedRoute(family, key) === undefined) continue;
-      if (p.markOut(family, key)) this.dirty.add(p);
+      if (p.rib === from && (previous === undefined || previous.peer === from)) continue;
+      if (p.markOut(family, key, previous)) this.dirty.add(p);
     }
     if (this.dirty.size > 0) this.scheduleFlush();
   }

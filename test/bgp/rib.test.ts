@@ -338,22 +338,31 @@ describe('Adj-RIB-Out', () => {
     expect(out.flush()).toBe(true);
     // 200 with s1 -> 2 messages, 100 with s2 -> 1 message (one batch of 500 covers all)
     expect(sent.map((m) => m.nlri).sort()).toEqual([100, 100, 100]);
-    expect(out.advertisedCount(fam)).toBe(300);
+    expect(out.announced).toBe(300);
     expect(eor).toEqual([fam]);
     sent.length = 0;
     const gone = rib.best('k1')!;
     rib.remove(gone);
-    out.mark(fam, 'k1');
-    out.mark(fam, 'never-advertised');
+    out.mark(fam, 'k1', gone);
+    out.mark(fam, 'never-advertised', undefined);
     expect(out.flush()).toBe(true);
     expect(sent).toEqual([{ attrs: 0, nlri: 0, withdrawn: 1 }]);
     // a route the export policy now refuses is withdrawn
     sent.length = 0;
+    const was = rib.best('k2');
     rib.update(route(a, [seq(1), { type: 'local-pref', value: 1 }], { key: 'k2' }));
-    out.mark(fam, 'k2');
+    out.mark(fam, 'k2', was);
     out.flush();
     expect(sent).toEqual([{ attrs: 0, nlri: 0, withdrawn: 1 }]);
-    expect(out.advertisedCount(fam)).toBe(298);
+    expect(out.withdrawn).toBe(2);
+    // only the first previous best since the last write counts (what the peer was told)
+    sent.length = 0;
+    const k3 = rib.best('k3')!;
+    rib.remove(k3);
+    out.mark(fam, 'k3', k3);
+    out.mark(fam, 'k3', undefined);
+    out.flush();
+    expect(sent).toEqual([{ attrs: 0, nlri: 0, withdrawn: 1 }]);
   });
 
   it('stops producing when the sink is full and resumes on drain', () => {

@@ -114,12 +114,11 @@ describe('BgpSpeaker', () => {
     await fabric.settle('re-sent', () => sent.announced === before + 2);
     expect(macsOf(x)).toHaveLength(2);
     expect(x.peer(Y)!.negotiated!.enhancedRouteRefresh).toBe(true);
-    // simulate a route lost on X's side of Y's Adj-RIB-Out: Y forgets it advertised route 2 and
-    // withdraws nothing; an enhanced refresh (BoRR ... EoRR) must clean it up at X
+    // simulate a lost withdraw: Y drops route 2 but its Adj-RIB-Out forgets the change, so X
+    // keeps it; an enhanced refresh (BoRR ... EoRR) must clean it up at X
     const ribOut = y.peer(X)!.out!;
     y.withdraw(mac(2, Y));
-    (ribOut as unknown as { advertised: Map<number, Map<string, unknown>> }).advertised.clear();
-    (ribOut as unknown as { pending: Map<number, Set<string>> }).pending.clear();
+    (ribOut as unknown as { pending: Map<number, Map<string, unknown>> }).pending.clear();
     await fabric.idle(5);
     expect(macsOf(x)).toHaveLength(2); // the withdraw was lost
     x.refresh(Y, evpn);

@@ -1,9 +1,13 @@
 /**
- * Adj-RIB-Out of one peer (RFC 4271 3.2). It keeps only the *set of destination keys* whose
- * advertisement may have changed, plus what was last advertised (for withdraws); the bytes are
- * generated lazily, a batch at a time, when the session can take them. Announcements that share
- * an outgoing attribute set are packed into the same UPDATEs (RFC 4271 9.2: "as many NLRI as
- * fit"). A slow reader therefore costs one Set entry per pending destination, never bytes.
+ * Adj-RIB-Out of one peer (RFC 4271 3.2), kept as small as it can be: only the destinations
+ * whose advertisement may have changed since the last write, each with the best path it had
+ * before the change (what this peer was last told about it). Nothing is kept per advertised
+ * route: at flush time the current best is exported (announce) or, when it is gone or not
+ * exportable, the previous best is withdrawn if it was exportable (so export policy must be a
+ * pure function of the route and the peer). A full table (initial advertisement, refresh) is a
+ * live walk over the Loc-RIB. Bytes are generated lazily, a batch at a time, when the session
+ * can take them; NLRI that share outgoing attributes are packed into the same UPDATEs
+ * (RFC 4271 9.2). A slow reader costs one map entry per changed destination, never bytes.
  */
 import type { PathAttribute } from '../types.js';
 import type { Route } from './route.js';
@@ -59,23 +63,20 @@ interface Group {
 interface Batch {
   groups: Map<string, Group>;
   withdraws: Buffer[];
-  adv: Map<string, Route>;
   n: number;
 }
 
 export class AdjRibOut {
-  /** family -> destination keys to (re)consider. */
-  private readonly pending = new Map<number, Set<string>>();
-  /** family -> key -> the route last advertised (its NLRI bytes are needed to withdraw). */
-  private readonly advertised = new Map<number, Map<string, Route>>();
+  /** family -> changed destination -> its best path before the change (null: none). */
+  private readonly pending = new Map<number, Map<string, Route | null>>();
   /**
-   * family -> a live iterator over the Loc-RIB's destination keys (initial table, refresh):
-   * the whole table is walked lazily instead of copied into `pending` (O(1) memory).
+   * family -> a live iterator over the Loc-RIB's best paths (initial table, refresh): the whole
+   * table is walked lazily instead of copied into `pending` (O(1) memory).
    */
   private readonly walks = new Map<number, Iterator<Route>>();
-  /** Callbacks owed once a family's pending set drains: End-of-RIB (RFC 4724 2) or EoRR (RFC 7313 4). */
+  /** Callbacks owed once a family's work drains: End-of-RIB (RFC 4724 2) or EoRR (RFC 7313 4). */
   private readonly owed = new Map<number, (family: number) => void>();
-  /** Number of UPDATE messages and NLRI sent (for tests and stats). */
+  /** UPDATE messages, announced and withdrawn NLRI written so far (stats, tests). */
   messagesSent = 0;
   announced = 0;
   withdrawn = 0;
@@ -90,36 +91,29 @@ export class AdjRibOut {
     private readonly addPathSend: ReadonlySet<number> = noFamilies,
   ) {}
 
-  /** Destinations marked and waiting to be considered (not counting a table walk). */
+  /** Changed destinations waiting to be written (not counting a table walk). */
   get pendingCount(): number {
     let n = 0;
-    for (const s of this.pending.values()) n += s.size;
+    for (const m of this.pending.values()) n += m.size;
     return n;
   }
 
-  /** Whether anything (marks or a table walk) is waiting. */
+  /** Whether anything (changes or a table walk) is waiting. */
   get busy(): boolean {
     return this.walks.size > 0 || this.pendingCount > 0;
   }
 
-  /** Destinations currently advertised in a family. */
-  advertisedCount(family: number): number {
-    return this.advertised.get(family)?.size ?? 0;
-  }
-
-  /** The route last advertised for a destination. */
-  advertisedRoute(family: number, key: string): Route | undefined {
-    return this.advertised.get(family)?.get(key);
-  }
-
-  /** Note that the best path of a destination changed. */
-  mark(family: number, key: string): void {
-    let s = this.pending.get(family);
-    if (s === undefined) {
-      s = new Set();
-      this.pending.set(family, s);
+  /**
+   * The best path of a destination changed; `previous` is the best before the change. Only the
+   * first `previous` since the last write is kept: it is what this peer was last told.
+   */
+  mark(family: number, key: string, previous: Route | undefined): void {
+    let m = this.pending.get(family);
+    if (m === undefined) {
+      m = new Map();
+      this.pending.set(family, m);
     }
-    s.add(key);
+    if (!m.has(key)) m.set(key, previous ?? null);
   }
 
   /**
@@ -137,7 +131,6 @@ export class AdjRibOut {
   reset(): void {
     this.pending.clear();
     this.walks.clear();
-    this.advertised.clear();
     this.owed.clear();
   }
 
@@ -148,10 +141,10 @@ export class AdjRibOut {
   flush(): boolean {
     for (const family of [...this.pending.keys(), ...this.walks.keys()]) {
       for (;;) {
-        const keys = this.pending.get(family);
+        const changed = this.pending.get(family);
         const walk = this.walks.get(family);
-        if ((keys === undefined || keys.size === 0) && walk === undefined) break;
-        if (!this.flushBatch(family, keys, walk)) return false;
+        if ((changed === undefined || changed.size === 0) && walk === undefined) break;
+        if (!this.flushBatch(family, changed, walk)) return false;
       }
       this.pending.delete(family);
       this.settle(family);
@@ -167,12 +160,12 @@ export class AdjRibOut {
     done(family);
   }
 
-  private flushBatch(family: number, keys: Set<string> | undefined, walk: Iterator<Route> | undefined): boolean {
-    const b: Batch = { groups: new Map(), withdraws: [], adv: this.advertisedTable(family), n: 0 };
-    if (keys !== undefined) {
-      for (const key of keys) {
-        keys.delete(key);
-        this.consider(family, key, this.source.best(family, key), b);
+  private flushBatch(family: number, changed: Map<string, Route | null> | undefined, walk: Iterator<Route> | undefined): boolean {
+    const b: Batch = { groups: new Map(), withdraws: [], n: 0 };
+    if (changed !== undefined) {
+      for (const [key, previous] of changed) {
+        changed.delete(key);
+        this.consider(family, this.source.best(family, key), previous, b);
         if (b.n >= this.batch) break;
       }
     }
@@ -182,38 +175,27 @@ export class AdjRibOut {
         this.walks.delete(family);
         break;
       }
-      this.consider(family, it.value.key, it.value, b);
+      this.consider(family, it.value, null, b);
     }
     return this.emit(family, b);
   }
 
-  private advertisedTable(family: number): Map<string, Route> {
-    let adv = this.advertised.get(family);
-    if (adv === undefined) {
-      adv = new Map();
-      this.advertised.set(family, adv);
-    }
-    return adv;
-  }
-
   /** Decide one destination: announce (grouped by outgoing attributes), withdraw, or nothing. */
-  private consider(family: number, key: string, best: Route | undefined, b: Batch): void {
+  private consider(family: number, best: Route | undefined, previous: Route | null, b: Batch): void {
     b.n++;
     const out = best === undefined ? undefined : this.source.exportRoute(family, best);
-    if (best !== undefined && out !== undefined) {
+    if (out !== undefined) {
       let g = b.groups.get(out.key);
       if (g === undefined) {
         g = { out, nlri: [] };
         b.groups.set(out.key, g);
       }
-      g.nlri.push(this.addPathSend.has(family) ? withPathId(best.nlri) : best.nlri);
-      b.adv.set(key, best);
+      g.nlri.push(this.addPathSend.has(family) ? withPathId(best!.nlri) : best!.nlri);
       return;
     }
-    const old = b.adv.get(key);
-    if (old !== undefined) {
-      b.withdraws.push(this.addPathSend.has(family) ? withPathId(old.nlri) : old.nlri);
-      b.adv.delete(key);
+    // RFC 4271 9.1.3: what this peer was told (the previous best, if it was exportable) goes
+    if (previous !== null && this.source.exportRoute(family, previous) !== undefined) {
+      b.withdraws.push(this.addPathSend.has(family) ? withPathId(previous.nlri) : previous.nlri);
     }
   }
 

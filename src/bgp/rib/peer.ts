@@ -55,7 +55,7 @@ export interface SpeakerCore {
   readonly localPeer: RibPeer;
   locRib(family: number): LocRib;
   locRibIfAny(family: number): LocRib | undefined;
-  bestChanged(family: number, key: string, from: RibPeer | undefined): void;
+  bestChanged(family: number, key: string, from: RibPeer | undefined, previous: Route | undefined): void;
   scheduleFlush(peer?: Peer): void;
   pack(sendOptions: NonNullable<Negotiated['sendOptions']>): UpdatePacker;
   emit(event: string, ...args: unknown[]): boolean;

@@ -220,4 +220,15 @@ describe('BgpSpeaker', () => {
     y.withdraw(mac(1, Y));
     await fabric.settle('withdrawn', () => macsOf(x).length === 0);
   });
+
+  it('the listener refuses a connection from an unconfigured address with Cease/5', async () => {
+    await pair();
+    const t = await fabric.net.host('10.0.3.99').connect(X, 179);
+    const got: Buffer[] = [];
+    t.on('data', (d) => got.push(d));
+    await fabric.settle('closed', () => t.closed);
+    const b = Buffer.concat(got);
+    expect(b.length).toBe(21);
+    expect([b[18], b[19], b[20]]).toEqual([3, 6, 5]); // NOTIFICATION, Cease, connection rejected
+  });
 });

@@ -4,6 +4,19 @@
  * forwarding engine with ingress replication and ARP/ND suppression, a UDP underlay, local
  * ports, a buffer pool and a pcap writer. It knows nothing of BGP or EVPN: the VTEP manager
  * programs it through the `Dataplane` interface.
+ *
+ * ```ts
+ * const underlay = await UdpUnderlay.open({ address4: '192.0.2.1' }); // listens on 4789
+ * const engine = new VxlanEngine({ underlay });
+ * engine.addVni(101);
+ * engine.setFloodList(101, ['192.0.2.2']);           // from EVPN Type-3 routes
+ * engine.setRemoteMac(101, '02:00:00:00:00:10', '192.0.2.2'); // from Type-2 routes
+ * engine.onLocalMac((vni, mac, port, event) => console.log(vni, mac, port, event));
+ * const host = new VirtualHost({ mac: '02:00:00:00:00:11', ipv4: '10.0.0.11' });
+ * engine.attachPort(101, host);
+ * console.log(await host.ping('10.0.0.10'));
+ * underlay.trace(new PcapWriter('/tmp/vxlan.pcap'));   // open it in Wireshark
+ * ```
  */
 export * from './types.js';
 export * from './mac.js';

@@ -32,7 +32,9 @@ export interface LocalPort {
 export interface PortIngress {
   /**
    * Forwards the frame `buf[start..end)` (default: the whole Buffer). Returns false when the
-   * frame was dropped (see the counters for why). The engine keeps no reference after it
+   * frame was dropped (see the counters for why). Passing a Buffer that is exactly the frame is
+   * the allocation-free path (a UDP send needs the frame as its own Buffer, so a sub-range costs
+   * one view object). The engine keeps no reference after it
    * returns, except that a UDP underlay hands the bytes to the kernel (Node sends a datagram
    * at once when the socket buffer has room; otherwise it holds the Buffer until sent).
    * ARP requests and Neighbor Solicitations that suppression answers are rewritten in place

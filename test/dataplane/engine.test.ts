@@ -1,6 +1,7 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it, afterAll } from 'vitest';
 import {
-  BufferPool, DecapResult, DecapStatus, Endpoint, EtherType, FullUnderlay, Icmp6Type, UdpUnderlay, VirtualHost, VxlanEngine,
+  BufferPool, DecapResult, DecapStatus, Endpoint, PcapWriter, EtherType, FullUnderlay, Icmp6Type, UdpUnderlay, VirtualHost, VxlanEngine,
   decapFull, decodeArp, decodeEthernet, decodeNeighborMessage, encodeEthernetHeader, encodeIpv6Header, formatIp, icmp6ChecksumValid,
   macBytes, parseIp, setIcmp6Checksum, vxlanHeader, type LocalMacEvent,
 } from '../../src/dataplane/index.js';
@@ -404,6 +405,9 @@ describe('UDP underlay over loopback', () => {
     a.attachPort(5, tx);
     for (let i = 0; i < 100 && ua.counters.connectedRemotes === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(ua.counters.connectedRemotes).toBe(1);
+    const tracePath = `/tmp/dptrace${process.pid}.pcap`;
+    const writer = new PcapWriter(tracePath);
+    ua.trace(writer);
     const frame = Buffer.alloc(64);
     macBytes('02:00:00:00:00:02').copy(frame, 0);
     macBytes('02:00:00:00:00:01').copy(frame, 6);
@@ -415,5 +419,23 @@ describe('UDP underlay over loopback', () => {
     expect(got).toEqual([...Array(20).keys()]);
     expect(ua.counters.unconnectedSends).toBe(0);
     expect(ua.counters.txPackets).toBe(20);
+    // the trace holds the 20 datagrams as whole packets that decapsulate to the frames sent
+    ua.trace(undefined);
+    writer.close();
+    const f = readFileSync(tracePath);
+    rmSync(tracePath);
+    const r = new DecapResult();
+    let off = 24;
+    const seen: number[] = [];
+    while (off < f.length) {
+      const len = f.readUInt32LE(off + 8);
+      const pkt = f.subarray(off + 16, off + 16 + len);
+      expect(decapFull(pkt, 0, pkt.length, r)).toBe(DecapStatus.ok);
+      expect(r.vni).toBe(5);
+      expect(r.srcPort).toBeGreaterThanOrEqual(49152);
+      seen.push(pkt[r.frameStart + 20]!);
+      off += 16 + len;
+    }
+    expect(seen).toEqual([...Array(20).keys()]);
   });
 });

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Lab, missingReal, nsExec, sh, uniqueName, waitFor } from '../helpers/netns.js';
 
-const why = missingReal(['tshark', 'tcpdump', 'ping', 'bridge']);
+const why = missingReal(['tshark', 'tcpdump', 'ping']);
 const fixture = fileURLToPath(new URL('./fixtures/engine-host.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -23,7 +23,15 @@ export interface ExtCommunityCodec<T extends ExtendedCommunityBase = ExtendedCom
 const byCode = new Map<number, ExtCommunityCodec>();
 const byKind = new Map<string, ExtCommunityCodec>();
 
+let version = 0;
+
+/** Bumped by every registration (decoders that cache decoded values start over). */
+export function extCommunityRegistryVersion(): number {
+  return version;
+}
+
 export function registerExtCommunity<T extends ExtendedCommunityBase>(codec: ExtCommunityCodec<T>): void {
+  version++;
   const c = codec as unknown as ExtCommunityCodec;
   for (const [t, s] of codec.codes) byCode.set((t << 8) | s, c);
   byKind.set(codec.kind, c);

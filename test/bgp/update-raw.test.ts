@@ -58,6 +58,30 @@ describe('parseUpdateRaw', () => {
     expect(parseUpdateRaw(encodeMessage(mp('10.0.0.3', '10.2.0.0/16'))).attributesKey).not.toBe(k1);
   });
 
+  it('decodes each distinct attribute set once: equal bytes share one frozen array, per options', () => {
+    const a: UpdateMessage = { type: 'update', withdrawn: [], attributes: [...attrs, { type: 'next-hop', value: '10.0.0.1' }], nlri: [{ prefix: '10.0.0.0/24' }] };
+    const b: UpdateMessage = { ...a, nlri: [{ prefix: '10.7.0.0/16' }] };
+    const ra = parseUpdateRaw(encodeMessage(a));
+    const rb = parseUpdateRaw(encodeMessage(b));
+    expect(rb.attributes).toBe(ra.attributes);
+    expect(Object.isFrozen(ra.attributes)).toBe(true);
+    // another options object decodes on its own (AS numbers are 2 octets here)
+    const two = { fourOctetAs: false };
+    const bytes2 = encodeMessage({ ...a, attributes: [{ type: 'as-path', segments: [{ type: 'sequence', asns: [1, 2] }] }, ...a.attributes.filter((x) => x.type !== 'as-path')] }, two);
+    const r2 = parseUpdateRaw(bytes2, two);
+    expect(r2.attributes[0]).toEqual({ type: 'as-path', segments: [{ type: 'sequence', asns: [1, 2] }] });
+    expect(r2.error).toBeUndefined();
+    // read with 4-octet AS numbers the same bytes are a malformed AS_PATH
+    expect(parseUpdateRaw(bytes2).error).toMatchObject({ code: 3, subcode: 11, action: 'treat-as-withdraw' });
+    expect(parseUpdateRaw(bytes2, two).error).toBeUndefined();
+    // the same soft error comes back from the cache
+    const bad: UpdateMessage = { ...a, attributes: a.attributes.filter((x) => x.type !== 'origin') };
+    const e1 = parseUpdateRaw(encodeMessage(bad)).error;
+    const e2 = parseUpdateRaw(encodeMessage(bad)).error;
+    expect(e1).toMatchObject({ code: 3, subcode: 3, action: 'treat-as-withdraw' });
+    expect(e2).toMatchObject({ code: 3, subcode: 3, action: 'treat-as-withdraw' });
+  });
+
   it('End-of-RIB markers', () => {
     expect(parseUpdateRaw(encodeMessage(endOfRibMessage({ afi: 1, safi: 1 }))).endOfRib).toEqual({ afi: 1, safi: 1 });
     expect(parseUpdateRaw(encodeMessage(endOfRibMessage({ afi: 25, safi: 70 }))).endOfRib).toEqual({ afi: 25, safi: 70 });

@@ -7,7 +7,8 @@ import { addressBytes as addressBytesOf, readIpv4, readIpv6 } from '../address.j
 import { BgpError, MessageHeaderError, UpdateMessageError, strongerError } from '../errors.js';
 import { familyCodec, hasAddPath } from '../families.js';
 import { Afi, AttrFlag, AttrType, Header, HeaderSubcode, MessageType, Safi, UpdateSubcode } from '../iana.js';
-import { attrContext, attributeCodec, attributeError, decodeAttributes, encodeAttributes, attributesLength } from '../attributes/path-attributes.js';
+import { attrContext, attributeCodec, attributeError, decodeAttributes, encodeAttributes, attributesLength, type DecodedAttributes } from '../attributes/path-attributes.js';
+import { extCommunityRegistryVersion } from '../ext-community-registry.js';
 import { mpReach, mpUnreach } from '../attributes/mp-reach.js';
 import { ipv4Unicast } from '../nlri/ipv4.js';
 import type { CodecOptions, Family, PathAttribute } from '../types.js';
@@ -37,8 +38,11 @@ export interface RawUpdate {
   readonly announced: RawNlriSet[];
   /** The IPv4 withdrawn routes field and MP_UNREACH_NLRI. */
   readonly withdrawn: RawNlriSet[];
-  /** Every attribute decoded, except MP_REACH_NLRI / MP_UNREACH_NLRI. */
-  readonly attributes: PathAttribute[];
+  /**
+   * Every attribute decoded, except MP_REACH_NLRI / MP_UNREACH_NLRI. Frozen and shared: UPDATEs
+   * whose attribute bytes are equal get the same array (decoded once, see parseUpdateRaw).
+   */
+  readonly attributes: readonly PathAttribute[];
   /**
    * Latin1 string of the raw bytes of every attribute except the MP ones, plus MP_REACH's
    * AFI/SAFI/next hop: equal attribute sets have equal keys (for interning).
@@ -140,10 +144,79 @@ function nextHopText(buf: Buffer, p: number, len: number, safi: number): string[
 const latin1 = (b: Buffer, start: number, end: number): string =>
   (b as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
 
-// positions of the MP attributes found by decodeAttributes (module state: decoding is synchronous)
+// positions of the MP attributes: (code, flags offset, value start, value end) each
+// (module state: decoding is synchronous)
 const mpAt: number[] = [];
 function onMp(code: number, flagsAt: number, vs: number, ve: number): void {
   mpAt.push(code, flagsAt, vs, ve);
+}
+function noop(): void {}
+
+/**
+ * Find the MP attributes from the attribute headers alone. False when the section is not
+ * well framed, an MP attribute is repeated or has wrong flags: the full walk then reports it.
+ */
+function locateMp(msg: Buffer, start: number, end: number): boolean {
+  mpAt.length = 0;
+  let reach = false;
+  let unreach = false;
+  let p = start;
+  while (p < end) {
+    if (end - p < 3) return false;
+    const flags = msg[p]!;
+    const code = msg[p + 1]!;
+    const ext = (flags & AttrFlag.extendedLength) !== 0;
+    if (ext && end - p < 4) return false;
+    const vs = p + (ext ? 4 : 3);
+    const ve = vs + (ext ? msg.readUInt16BE(p + 2) : msg[p + 2]!);
+    if (ve > end) return false;
+    if (code === AttrType.mpReach || code === AttrType.mpUnreach) {
+      if ((flags & 0xe0) !== AttrFlag.optional) return false;
+      if (code === AttrType.mpReach ? reach : unreach) return false;
+      if (code === AttrType.mpReach) reach = true;
+      else unreach = true;
+      mpAt.push(code, p, vs, ve);
+    }
+    p = ve;
+  }
+  return true;
+}
+
+/** Latin1 of the attribute section without the MP attributes found in `mpAt`. */
+function otherKey(msg: Buffer, start: number, end: number): string {
+  if (mpAt.length === 0) return latin1(msg, start, end);
+  let key = '';
+  let from = start;
+  for (let i = 0; i < mpAt.length; i += 4) {
+    key += latin1(msg, from, mpAt[i + 1]!);
+    from = mpAt[i + 3]!;
+  }
+  return key + latin1(msg, from, end);
+}
+
+// decoded attribute sections by their bytes, per options object (4-octet AS changes the
+// decoding), each bounded; a cache made before an extended community codec was registered
+// starts over (the codec decodes differently)
+const cacheLimit = 4096;
+interface AttrCache {
+  version: number;
+  readonly map: Map<string, DecodedAttributes>;
+}
+const defaultCache: AttrCache = { version: -1, map: new Map() };
+const caches = new WeakMap<CodecOptions, AttrCache>();
+
+function cacheFor(options: CodecOptions | undefined): Map<string, DecodedAttributes> {
+  let c = options === undefined ? defaultCache : caches.get(options);
+  if (c === undefined) {
+    c = { version: -1, map: new Map() };
+    caches.set(options!, c);
+  }
+  const v = extCommunityRegistryVersion();
+  if (c.version !== v) {
+    c.version = v;
+    c.map.clear();
+  }
+  return c.map;
 }
 
 /**
@@ -171,22 +244,38 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   const withdrawn: RawNlriSet[] = [];
   if (we > ws) withdrawn.push(makeSet(msg, Afi.ipv4, Safi.unicast, undefined, splitIpv4(msg, ws, we, v4AddPath), mode));
   const ctx = attrContext(options);
-  mpAt.length = 0;
-  const decoded = decodeAttributes(msg, as, ae, ctx, onMp);
+  let decoded: DecodedAttributes;
+  let key: string;
+  if (locateMp(msg, as, ae)) {
+    // the common case: attribute sets repeat, so decode each distinct one once
+    key = otherKey(msg, as, ae);
+    const cache = cacheFor(options);
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      decoded = hit;
+    } else {
+      decoded = decodeAttributes(msg, as, ae, ctx, noop);
+      Object.freeze(decoded.attributes);
+      if (cache.size >= cacheLimit) cache.clear();
+      cache.set(key, decoded);
+    }
+  } else {
+    // a malformed section: the full walk finds (and reports) what is wrong
+    mpAt.length = 0;
+    decoded = decodeAttributes(msg, as, ae, ctx, onMp);
+    key = otherKey(msg, as, ae);
+  }
   const mp = mpAt;
   let error = decoded.error;
-  let key = '';
-  let from = as;
   let mpNlri = false;
   let eor: Family | undefined;
   let disabled: Family | undefined;
+  let reachKey = '';
   for (let i = 0; i < mp.length; i += 4) {
     const code = mp[i]!;
     const at = mp[i + 1]!;
     const vs = mp[i + 2]!;
     const ve = mp[i + 3]!;
-    key += latin1(msg, from, at);
-    from = ve;
     try {
       if (code === AttrType.mpReach) {
         // the same checks as the full decoder, without decoding the NLRI
@@ -197,7 +286,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
         if (vs + 5 + nhLen > ve) mpReach.decode(msg, vs, ve, ctx);
         const bad = familyCodec(afi, safi)?.checkNextHop?.(nhLen);
         if (bad !== undefined) throw bad;
-        key += latin1(msg, vs, vs + 4 + nhLen);
+        reachKey = latin1(msg, vs, vs + 4 + nhLen);
         const n = splitFamily(msg, vs + 5 + nhLen, ve, afi, safi, options);
         if (n > 0) mpNlri = true;
         announced.push(makeSet(msg, afi, safi, nextHopText(msg, vs + 4, nhLen, safi), n, mode));
@@ -216,7 +305,6 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
       error = strongerError(error, err);
     }
   }
-  key += latin1(msg, from, ae);
   const n4 = splitIpv4(msg, ae, end, v4AddPath);
   if (n4 > 0) {
     let nh: string[] = [];
@@ -230,7 +318,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   if (!bare) eor = undefined;
   else if (as === ae) eor = { afi: Afi.ipv4, safi: Safi.unicast };
   else if (!(mp.length === 4 && mp[0] === AttrType.mpUnreach)) eor = undefined;
-  const out: RawUpdate = { announced, withdrawn, attributes: decoded.attributes, attributesKey: key };
+  const out: RawUpdate = { announced, withdrawn, attributes: decoded.attributes, attributesKey: reachKey === '' ? key : key + reachKey };
   if (eor === undefined && error === undefined) return out;
   return {
     ...out,

@@ -70,7 +70,11 @@ export interface VniOptions {
   readonly suppressArp?: boolean;
 }
 
-/** The interface through which the VTEP manager programs a dataplane. */
+/**
+ * The interface through which the VTEP manager programs a dataplane. Methods that name a VNI
+ * throw when it was not added (removals of unknown entries do nothing); malformed MAC or IP
+ * text throws a TypeError. Text is parsed once here; forwarding uses numbers.
+ */
 export interface Dataplane {
   /** Creates a VNI (1..2^24-1). Adding an existing VNI changes nothing. */
   addVni(vni: number, options?: VniOptions): void;

@@ -15,13 +15,14 @@ import { LocRib } from './rib/loc-rib.js';
 import { addressRank, Slab, type RibPeer, type Route } from './rib/route.js';
 import { type LocalIdentity } from './rib/reflection.js';
 import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
-import { Peer, type PeerConfig, type SpeakerCore } from './rib/peer.js';
+import { Peer } from './rib/peer.js';
+import type { PeerConfig, SpeakerCore } from './rib/peer-config.js';
 import { realClock } from './session/clock.js';
 import { tcpNetwork } from './session/transport.js';
 import type { Clock, Negotiated, Network, Server, State, StateChangeReason } from './session/types.js';
 import type { Family, NotificationMessage } from './types.js';
 
-export type { PeerConfig } from './rib/peer.js';
+export type { PeerConfig, RouteFilter } from './rib/peer-config.js';
 export type { RibRoute, RouteInput } from './rib/view.js';
 
 export interface SpeakerOptions {

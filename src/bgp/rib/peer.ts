@@ -4,71 +4,22 @@
  */
 import type { RawNlriSet, RawUpdate } from '../codec.js';
 import { CeaseError, type BgpError } from '../errors.js';
-import { familyCodec, familyKey, type FamilyName } from '../families.js';
+import { familyCodec, familyKey } from '../families.js';
 import { CeaseSubcode } from '../iana.js';
 import { Session } from '../session/session.js';
-import type { AddPathConfig, Clock, GracefulRestartConfig, Negotiated, Network, State, StateChangeReason, TimerHandle } from '../session/types.js';
-import type { Family, NotificationMessage, PathAttribute, RouteRefreshMessage } from '../types.js';
+import type { Negotiated, State, StateChangeReason, TimerHandle } from '../session/types.js';
+import type { Family, NotificationMessage, RouteRefreshMessage } from '../types.js';
 import { AdjRibIn } from './adj-rib-in.js';
-import { AdjRibOut, type OutAttributes, type UpdatePacker } from './adj-rib-out.js';
-import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
+import { AdjRibOut } from './adj-rib-out.js';
+import { type AttrSet, localAttributesKey } from './attr-set.js';
+import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
-import { exportAttributes, loopCheck, mayAdvertise, numberToIpv4, type LocalIdentity } from './reflection.js';
-import { flatKey, Route, type RibPeer, type Slab } from './route.js';
-import { viewRoute, type RibRoute } from './view.js';
+import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
+import { loopCheck } from './reflection.js';
+import { flatKey, Route, type RibPeer } from './route.js';
+import { viewRoute } from './view.js';
 
-/** An import or export filter: false drops the route; an array replaces its attributes. */
-export type RouteFilter = (route: RibRoute, peer: string) => boolean | readonly PathAttribute[];
-
-export interface PeerConfig {
-  readonly address: string;
-  readonly asn: number;
-  /** Families to offer: `{ afi, safi }` or names such as `l2vpn-evpn`. */
-  readonly families: readonly (Family | FamilyName)[];
-  readonly passive?: boolean;
-  readonly port?: number;
-  /** Seconds. */
-  readonly holdTime?: number;
-  readonly routeReflectorClient?: boolean;
-  readonly localAddress?: string;
-  readonly maxPrefixes?: { readonly limit: number; readonly action: 'warn' | 'teardown' };
-  readonly importFilter?: RouteFilter;
-  readonly exportFilter?: RouteFilter;
-  /** Advertise graceful restart and keep this peer's routes as stale when it restarts. */
-  readonly gracefulRestart?: boolean | GracefulRestartConfig;
-  readonly addPath?: readonly AddPathConfig[];
-  /** Session timers (seconds), mostly for tests. */
-  readonly connectRetryTime?: number;
-  readonly idleHoldTime?: number;
-  readonly delayOpenTime?: number;
-}
-
-/** What a Peer needs from its speaker. */
-export interface SpeakerCore {
-  readonly asn: number;
-  readonly routerId: string;
-  readonly clock: Clock;
-  readonly network: Network;
-  readonly identity: LocalIdentity;
-  readonly attrs: AttrTable;
-  readonly slab: Slab;
-  readonly localPeer: RibPeer;
-  locRib(family: number): LocRib;
-  locRibIfAny(family: number): LocRib | undefined;
-  bestChanged(family: number, key: string, from: RibPeer | undefined, previous: Route | undefined): void;
-  scheduleFlush(peer?: Peer): void;
-  pack(sendOptions: NonNullable<Negotiated['sendOptions']>): UpdatePacker;
-  emit(event: string, ...args: unknown[]): boolean;
-  listenerCount(event: string): number;
-}
-
-function toFamily(f: Family | FamilyName): Family {
-  if (typeof f !== 'string') return f;
-  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
-  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
-  if (f === 'ipv4-unicast') return { afi: 1, safi: 1 };
-  throw new TypeError(`unknown family ${f}`);
-}
+export type { PeerConfig, RouteFilter, SpeakerCore } from './peer-config.js';
 
 export class Peer {
   readonly adjIn: AdjRibIn;
@@ -78,15 +29,13 @@ export class Peer {
   negotiated: Negotiated | undefined;
   private readonly families: Family[];
   private grTimer: TimerHandle | undefined;
-  /** Negotiated families (familyKey), for the export check. */
-  private sendFamilies = new Set<number>();
   private maxWarned = false;
   private tearingDown = false;
   /** Set while a malformed set is being withdrawn (its bad NLRI was reported once already). */
   private quiet = false;
   /** Families in an enhanced route refresh from the peer (BoRR seen, EoRR not yet). */
   private readonly refreshing = new Set<number>();
-  private readonly outCache = new WeakMap<RibPeer, WeakMap<AttrSet, OutAttributes>>();
+  private readonly policy: ExportPolicy;
 
   constructor(
     private readonly core: SpeakerCore,
@@ -95,28 +44,9 @@ export class Peer {
   ) {
     this.families = config.families.map(toFamily);
     this.adjIn = new AdjRibIn(rib, (f) => core.locRibIfAny(f));
+    this.policy = new ExportPolicy(core, config, rib);
     if (rib.local) return;
-    const gr = config.gracefulRestart;
-    this.session = new Session({
-      localAsn: core.asn,
-      routerId: core.routerId,
-      peerAddress: config.address,
-      peerAsn: config.asn,
-      families: this.families,
-      clock: core.clock,
-      network: core.network,
-      ...(config.port === undefined ? {} : { peerPort: config.port }),
-      ...(config.localAddress === undefined ? {} : { localAddress: config.localAddress }),
-      ...(config.passive === undefined ? {} : { passive: config.passive }),
-      ...(config.holdTime === undefined ? {} : { holdTime: config.holdTime }),
-      ...(config.addPath === undefined ? {} : { addPath: config.addPath }),
-      ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
-      ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
-      ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),
-      // RFC 4724 3: the capability lists the families whose routes the peer should keep for us
-      // (F bit: forwarding preserved; we claim it only when configured)
-      ...(gr === undefined || gr === false ? {} : { gracefulRestart: { families: this.families, ...(gr === true ? {} : gr) } }),
-    });
+    this.session = new Session(sessionConfig(core, config, this.families));
     const s = this.session;
     s.on('stateChange', (from, to, reason) => this.onState(from, to, reason));
     s.on('established', (n) => this.onEstablished(n));
@@ -171,11 +101,11 @@ export class Peer {
 
   private onEstablished(n: Negotiated): void {
     this.negotiated = n;
-    this.sendFamilies = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
+    this.policy.sendFamilies = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
     this.rib.routerId = ipv4NumberOf(n.peerRouterId);
     this.maxWarned = false;
     this.out = new AdjRibOut(
-      { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.exportRoute(f, r) },
+      { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.policy.exportRoute(f, r) },
       this.session,
       this.core.pack(n.sendOptions),
       2048,
@@ -452,30 +382,6 @@ export class Peer {
   /** @internal write what the session can take. */
   flush(): void {
     this.out?.flush();
-  }
-
-  private exportRoute(fk: number, r: Route): OutAttributes | undefined {
-    if (!mayAdvertise(r.peer, this.rib)) return undefined;
-    if (!this.sendFamilies.has(fk)) return undefined;
-    let byFrom = this.outCache.get(r.peer);
-    if (byFrom === undefined) this.outCache.set(r.peer, (byFrom = new WeakMap()));
-    let out = byFrom.get(r.attrs);
-    if (out === undefined) {
-      const originator = r.peer.local ? this.core.routerId : numberToIpv4(r.peer.routerId);
-      const attributes = exportAttributes(r.attrs.attributes, r.peer, this.rib, this.core.identity, originator);
-      let nextHops = r.attrs.nextHops;
-      // RFC 4271 5.1.3: a route without a next hop (originated here), and IPv4 unicast towards
-      // an eBGP peer, carry our own address. EVPN keeps the VTEP address it was learned with.
-      if (nextHops.length === 0 || (fk === 256 + 1 && !this.rib.ibgp)) nextHops = [this.config.localAddress ?? this.core.routerId];
-      out = { key: `${r.attrs.key}>${r.peer.address}`, attributes, nextHops };
-      byFrom.set(r.attrs, out);
-    }
-    const filter = this.config.exportFilter;
-    if (filter === undefined) return out;
-    const verdict = filter({ ...viewRoute(fk, r, true, false), attributes: out.attributes }, this.config.address);
-    if (verdict === false) return undefined;
-    if (verdict === true) return out;
-    return { key: localAttributesKey(verdict, out.nextHops), attributes: verdict, nextHops: out.nextHops };
   }
 }
 

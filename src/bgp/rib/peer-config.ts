@@ -1,0 +1,91 @@
+/**
+ * Peer configuration (`BgpSpeaker.addPeer`), the filters, and what a peer needs of its speaker.
+ */
+import type { FamilyName } from '../families.js';
+import type { AddPathConfig, Clock, GracefulRestartConfig, Negotiated, Network, SessionConfig } from '../session/types.js';
+import type { Family, PathAttribute } from '../types.js';
+import type { UpdatePacker } from './adj-rib-out.js';
+import type { AttrTable } from './attr-set.js';
+import type { LocRib } from './loc-rib.js';
+import type { Peer } from './peer.js';
+import type { LocalIdentity } from './reflection.js';
+import type { RibPeer, Route, Slab } from './route.js';
+import type { RibRoute } from './view.js';
+
+/** An import or export filter: false drops the route; an array replaces its attributes. */
+export type RouteFilter = (route: RibRoute, peer: string) => boolean | readonly PathAttribute[];
+
+export interface PeerConfig {
+  readonly address: string;
+  readonly asn: number;
+  /** Families to offer: `{ afi, safi }` or names such as `l2vpn-evpn`. */
+  readonly families: readonly (Family | FamilyName)[];
+  readonly passive?: boolean;
+  readonly port?: number;
+  /** Seconds. */
+  readonly holdTime?: number;
+  readonly routeReflectorClient?: boolean;
+  readonly localAddress?: string;
+  readonly maxPrefixes?: { readonly limit: number; readonly action: 'warn' | 'teardown' };
+  readonly importFilter?: RouteFilter;
+  readonly exportFilter?: RouteFilter;
+  /** Advertise graceful restart and keep this peer's routes as stale when it restarts. */
+  readonly gracefulRestart?: boolean | GracefulRestartConfig;
+  readonly addPath?: readonly AddPathConfig[];
+  /** Session timers (seconds), mostly for tests. */
+  readonly connectRetryTime?: number;
+  readonly idleHoldTime?: number;
+  readonly delayOpenTime?: number;
+}
+
+/** What a Peer needs from its speaker. */
+export interface SpeakerCore {
+  readonly asn: number;
+  readonly routerId: string;
+  readonly clock: Clock;
+  readonly network: Network;
+  readonly identity: LocalIdentity;
+  readonly attrs: AttrTable;
+  readonly slab: Slab;
+  readonly localPeer: RibPeer;
+  locRib(family: number): LocRib;
+  locRibIfAny(family: number): LocRib | undefined;
+  bestChanged(family: number, key: string, from: RibPeer | undefined, previous: Route | undefined): void;
+  scheduleFlush(peer?: Peer): void;
+  pack(sendOptions: NonNullable<Negotiated['sendOptions']>): UpdatePacker;
+  emit(event: string, ...args: unknown[]): boolean;
+  listenerCount(event: string): number;
+}
+
+export function toFamily(f: Family | FamilyName): Family {
+  if (typeof f !== 'string') return f;
+  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
+  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
+  if (f === 'ipv4-unicast') return { afi: 1, safi: 1 };
+  throw new TypeError(`unknown family ${f}`);
+}
+
+/** The Session configuration of a peer. */
+export function sessionConfig(core: SpeakerCore, config: PeerConfig, families: readonly Family[]): SessionConfig {
+  const gr = config.gracefulRestart;
+  return {
+    localAsn: core.asn,
+    routerId: core.routerId,
+    peerAddress: config.address,
+    peerAsn: config.asn,
+    families,
+    clock: core.clock,
+    network: core.network,
+    ...(config.port === undefined ? {} : { peerPort: config.port }),
+    ...(config.localAddress === undefined ? {} : { localAddress: config.localAddress }),
+    ...(config.passive === undefined ? {} : { passive: config.passive }),
+    ...(config.holdTime === undefined ? {} : { holdTime: config.holdTime }),
+    ...(config.addPath === undefined ? {} : { addPath: config.addPath }),
+    ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
+    ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
+    ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),
+    // RFC 4724 3: the capability lists the families whose routes the peer should keep for us
+    // (F bit: forwarding preserved; we claim it only when configured)
+    ...(gr === undefined || gr === false ? {} : { gracefulRestart: { families, ...(gr === true ? {} : gr) } }),
+  };
+}

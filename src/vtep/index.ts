@@ -9,18 +9,5 @@ export { VniTable, quietObserver, noLocation, localLocation, type VniObserver, t
 export { RouteImporter, rtKey } from './import.js';
 export { RouteExporter, type RouteSink, type ExportListener } from './export.js';
 export { beats, nextSequence, recordMove, resolveMobility, defaultMobility, maxSequence, type MobilityOptions, type ResolvedMobility } from './mobility.js';
-export { NumIndex } from './num-index.js';
-export {
-  macToNumber,
-  macToString,
-  macFromBytes,
-  macToBytes,
-  ipToKey,
-  ipKeyToString,
-  ipv4ToNumber,
-  ipv4ToString,
-  ipv6ToKey,
-  ipv6KeyToString,
-  ipOrderKey,
-  type IpKey,
-} from './keys.js';
+/** MAC and IP keys of the tables (a MAC is a 48-bit number; IPv4 a number, IPv6 a 16-byte string). */
+export { macToNumber, macToString, ipToKey, ipKeyToString, type IpKey } from './keys.js';

@@ -129,13 +129,13 @@ async function frr(chunks: Buffer[], n: number): Promise<Row | undefined> {
       const end = Date.now() + 120_000;
       while (pfx() < n) {
         if (Date.now() > end) throw new Error(`FRR: ${pfx()} of ${n} after 120 s`);
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 200));
       }
     });
     const pid = f.pids.bgpd;
     const hwm = pid === undefined ? 0 : Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
     await f.stop();
-    return { name: 'FRR bgpd', routes: n, ms, peakRssMiB: hwm / 2 ** 20, note: 'polled via vtysh every 50 ms' };
+    return { name: 'FRR bgpd', routes: n, ms, peakRssMiB: hwm / 2 ** 20, note: 'polled via vtysh every 200 ms' };
   } finally {
     await topo.destroy();
   }

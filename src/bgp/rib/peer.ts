@@ -374,7 +374,7 @@ export class Peer {
   /** @internal queue a changed destination for this peer; false when the peer is not Established. */
   markOut(fk: number, key: string, previous: Route | undefined): boolean {
     const out = this.out;
-    if (out === undefined) return false;
+    if (out === undefined || !this.policy.sendFamilies.has(fk)) return false;
     out.mark(fk, key, previous);
     return true;
   }

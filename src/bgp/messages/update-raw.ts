@@ -29,7 +29,7 @@ export interface RawNlriSet {
    * 'bounds' mode: `[start, end)` of each NLRI in `buf`, as pairs (NLRI i is
    * `bounds[2i]..bounds[2i+1]`). One allocation per set instead of one view per NLRI.
    */
-  readonly bounds?: Uint32Array;
+  readonly bounds?: readonly number[];
 }
 
 /** An UPDATE as the RIB stores it. */
@@ -124,7 +124,9 @@ export type RawNlriMode = 'views' | 'bounds';
 /** The set of the `n` NLRI in `scratch`: Buffer views, or the bounds alone. */
 function makeSet(buf: Buffer, afi: number, safi: number, nextHops: readonly string[] | undefined, n: number, mode: RawNlriMode): RawNlriSet {
   if (mode === 'bounds') {
-    const bounds = scratch.slice(0, 2 * n);
+    // a plain array: cheaper to allocate than a typed array for the usual few NLRI
+    const bounds: number[] = new Array<number>(2 * n);
+    for (let i = 0; i < 2 * n; i++) bounds[i] = scratch[i]!;
     return nextHops === undefined ? { afi, safi, nlri: [], buf, bounds } : { afi, safi, nextHops, nlri: [], buf, bounds };
   }
   const nlri: Buffer[] = new Array<Buffer>(n);

@@ -23,7 +23,7 @@ afterEach(async () => {
 
 type Events = { [K in keyof VtepManagerEvents]?: VtepManagerEvents[K][0][] };
 
-async function build(opts: { mobility?: { duplicateMoves?: number; duplicateWindowMs?: number } } = {}) {
+async function build(opts: { mobility?: { duplicateMoves?: number; duplicateWindowMs?: number }; macAgeMs?: number } = {}) {
   fabric = new Fabric();
   const us = fabric.speaker(US, AS, [{ address: PEER, asn: AS }]);
   const peer = fabric.speaker(PEER, AS, [{ address: US, asn: AS, passive: true }]);
@@ -177,6 +177,23 @@ describe('VtepManager', () => {
     expect(m.lookupMac(100, MAC)?.location).toBe('local');
     expect(m.clearDuplicate(100, MAC)).toBe(true);
     expect(m.lookupMac(100, MAC)).toMatchObject({ location: PEER, seq: 100, frozen: false });
+  });
+
+  it('ages out local MACs not refreshed within macAgeMs (injected clock); static MACs stay', async () => {
+    const { peer, m, events } = await build({ macAgeMs: 60_000 });
+    m.addLocalMac(100, MAC);
+    m.addLocalMac(100, '02:00:00:00:00:cc', { static: true });
+    await fabric.settle('2 type-2 at the peer', () => ours(peer, 2).length === 2);
+    fabric.clock.advance(40_000);
+    expect(m.touchLocalMac(100, MAC)).toBe(true);
+    fabric.clock.advance(40_000);
+    expect(m.lookupMac(100, MAC)?.location).toBe('local');
+    fabric.clock.advance(70_000);
+    expect(m.lookupMac(100, MAC)).toBeUndefined();
+    expect(m.lookupMac(100, '02:00:00:00:00:cc')?.location).toBe('local');
+    expect(events.macRemoved).toEqual([{ vni: 100, mac: MAC, from: 'local' }]);
+    await fabric.settle('aged MAC withdrawn at the peer', () => ours(peer, 2).length === 1);
+    m.close();
   });
 
   it('removeVni withdraws everything it originated; close detaches', async () => {

@@ -10,7 +10,7 @@
 import { decodeMessage, encodeMessage, encodeUpdateRaw, parseUpdateRaw } from '../src/bgp/codec.js';
 import { Framer } from '../src/bgp/framer.js';
 import type { PathAttribute, UpdateMessage } from '../src/bgp/types.js';
-import { measure, printTable, type Row } from './harness.js';
+import { compare, measure, printTable, type Row } from './harness.js';
 
 const attributes: PathAttribute[] = [
   { type: 'origin', value: 'igp' },
@@ -50,17 +50,23 @@ function rows(label: string, msg: UpdateMessage, perMsg: number, unit: string): 
   const bytes = encodeMessage(msg);
   const raw = parseUpdateRaw(bytes);
   const nlriViews = raw.announced[0]!.nlri;
-  const bare = measure(`${label}: bare walk`, () => bareWalk(bytes), perMsg, { unit });
+  const walk = () => bareWalk(bytes);
+  const bare = measure(`${label}: bare walk`, walk, perMsg, { unit });
+  // each row's ratio is taken against the bare walk run interleaved with it
+  const opts = { unit, note: 'ratio: interleaved with the bare walk' };
   return [
     bare,
-    measure(`${label}: parseUpdateRaw (RIB path, views)`, () => parseUpdateRaw(bytes), perMsg, { unit, baseline: bare }),
-    measure(`${label}: parseUpdateRaw (RIB path, bounds)`, () => parseUpdateRaw(bytes, undefined, 'bounds'), perMsg, { unit, baseline: bare }),
-    measure(`${label}: decodeMessage (full values)`, () => decodeMessage(bytes), perMsg, { unit, baseline: bare }),
-    measure(`${label}: encodeMessage`, () => encodeMessage(msg), perMsg, { unit, baseline: bare }),
-    measure(`${label}: encodeUpdateRaw (RIB path)`, () => encodeUpdateRaw({ attributes: raw.attributes, afi: 1, safi: 1, nextHops: ['10.0.0.1'], nlri: nlriViews }), perMsg, {
-      unit,
-      baseline: bare,
-    }),
+    compare(`${label}: parseUpdateRaw (RIB path, views)`, () => parseUpdateRaw(bytes), walk, perMsg, opts),
+    compare(`${label}: parseUpdateRaw (RIB path, bounds)`, () => parseUpdateRaw(bytes, undefined, 'bounds'), walk, perMsg, opts),
+    compare(`${label}: decodeMessage (full values)`, () => decodeMessage(bytes), walk, perMsg, opts),
+    compare(`${label}: encodeMessage`, () => encodeMessage(msg), walk, perMsg, opts),
+    compare(
+      `${label}: encodeUpdateRaw (RIB path)`,
+      () => encodeUpdateRaw({ attributes: raw.attributes, afi: 1, safi: 1, nextHops: ['10.0.0.1'], nlri: nlriViews }),
+      walk,
+      perMsg,
+      opts,
+    ),
   ];
 }
 

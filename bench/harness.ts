@@ -87,3 +87,44 @@ export function printTable(rows: readonly Row[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const c of cells) console.log(line(c));
 }
+
+/**
+ * Like `measure`, but the ratio comes from running `fn` and `baseline` alternately in short
+ * slices (10 rounds), so a machine whose load changes during the run skews both sides alike.
+ */
+export function compare(name: string, fn: () => unknown, baseline: () => unknown, ops: number, options: MeasureOptions = {}): Row {
+  const budget = (options.seconds ?? 0.5) * 1e9;
+  const slice = budget / 20;
+  const run = (f: () => unknown, ns: number): [calls: number, elapsed: number] => {
+    let calls = 0;
+    let batch = 1;
+    const start = process.hrtime.bigint();
+    let elapsed = 0;
+    while (elapsed < ns) {
+      for (let i = 0; i < batch; i++) consume(f());
+      calls += batch;
+      elapsed = Number(process.hrtime.bigint() - start);
+      if (elapsed < ns / 50) batch *= 2;
+    }
+    return [calls, elapsed];
+  };
+  run(fn, slice);
+  run(baseline, slice);
+  let fc = 0;
+  let ft = 0;
+  let bc = 0;
+  let bt = 0;
+  for (let r = 0; r < 10; r++) {
+    const [c1, t1] = run(fn, slice);
+    const [c2, t2] = run(baseline, slice);
+    fc += c1;
+    ft += t1;
+    bc += c2;
+    bt += t2;
+  }
+  const rate = (fc * ops) / (ft / 1e9);
+  const baseRate = (bc * ops) / (bt / 1e9);
+  const row: Row = { name, rate, unit: options.unit ?? 'op', nsPerOp: ft / (fc * ops), ratio: rate / baseRate };
+  if (options.note !== undefined) row.note = options.note;
+  return row;
+}

@@ -50,6 +50,20 @@ function routeOf(peer: RibPeer, a: A, key = 'd'): Route {
   return new Route(slab.buf, off, key, table.intern(localAttributesKey(attrs, []), attrs, []), peer, -1);
 }
 
+/** The RFC 4271 9.1.2.2 elimination written out naively, as an oracle. */
+function oracle(routes: Route[]): Route {
+  const tuple = (r: Route) => {
+    const a = r.attrs;
+    return [a.sticky ? 0 : 1, -(a.macSequence < 0 ? 0 : a.macSequence), -(a.localPref ?? 100), r.peer.local ? 0 : 1, a.asPathLength, a.origin];
+  };
+  const lexLess = (x: number[], y: number[]) => { for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!; return false; };
+  let c = routes.filter((r) => !routes.some((o) => lexLess(tuple(o), tuple(r))));
+  c = c.filter((r) => !c.some((o) => o.attrs.neighborAs === r.attrs.neighborAs && o.attrs.med < r.attrs.med));
+  const rest = (r: Route) => [r.peer.ibgp ? 1 : 0, r.attrs.originatorId >= 0 ? r.attrs.originatorId : r.peer.routerId, r.attrs.clusterList.length];
+  c = c.filter((r) => !c.some((o) => lexLess(rest(o), rest(r))));
+  return c.reduce((m, r) => (r.peer.addressRank < m.peer.addressRank ? r : m));
+}
+
 describe('decision process properties', () => {
   it('the best path does not depend on arrival order (MED groups included)', () => {
     fc.assert(
@@ -60,6 +74,7 @@ describe('decision process properties', () => {
         ([idx, attrs, rnd]) => {
           const routes = idx.map((p, i) => routeOf(peers[p]!, attrs[i]!));
           const best = bestPath(routes)!;
+          expect(best).toBe(oracle(routes));
           // a random permutation
           const shuffled = [...routes];
           const it = rnd[Symbol.iterator]();

@@ -74,7 +74,10 @@ describe('parseUpdateRaw', () => {
     // read with 4-octet AS numbers the same bytes are a malformed AS_PATH
     expect(parseUpdateRaw(bytes2).error).toMatchObject({ code: 3, subcode: 11, action: 'treat-as-withdraw' });
     expect(parseUpdateRaw(bytes2, two).error).toBeUndefined();
-    // the same soft error comes back from the cache
+    // sets holding views of the message (unknown attributes) are not cached: they would pin it
+    const u: UpdateMessage = { ...a, attributes: [...a.attributes, { type: 'unknown', typeCode: 99, flags: 0xe0, value: Buffer.from('ab', 'hex') }] };
+    expect(parseUpdateRaw(encodeMessage(u)).attributes).not.toBe(parseUpdateRaw(encodeMessage(u)).attributes);
+    // the same soft error comes back (decoded again: errors hold views too)
     const bad: UpdateMessage = { ...a, attributes: a.attributes.filter((x) => x.type !== 'origin') };
     const e1 = parseUpdateRaw(encodeMessage(bad)).error;
     const e2 = parseUpdateRaw(encodeMessage(bad)).error;

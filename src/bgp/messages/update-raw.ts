@@ -39,8 +39,8 @@ export interface RawUpdate {
   /** The IPv4 withdrawn routes field and MP_UNREACH_NLRI. */
   readonly withdrawn: RawNlriSet[];
   /**
-   * Every attribute decoded, except MP_REACH_NLRI / MP_UNREACH_NLRI. Frozen and shared: UPDATEs
-   * whose attribute bytes are equal get the same array (decoded once, see parseUpdateRaw).
+   * Every attribute decoded, except MP_REACH_NLRI / MP_UNREACH_NLRI. Treat as immutable: UPDATEs
+   * whose attribute bytes are equal usually get the same frozen array (decoded once).
    */
   readonly attributes: readonly PathAttribute[];
   /**
@@ -207,6 +207,18 @@ interface AttrCache {
 const defaultCache: AttrCache = { version: -1, map: new Map() };
 const caches = new WeakMap<CodecOptions, AttrCache>();
 
+/**
+ * Only sets that hold no view of the message are kept: a cached view would pin the received
+ * chunk (up to 64 KiB) for as long as the cache lives. Errors carry views too.
+ */
+function cacheable(d: DecodedAttributes): boolean {
+  if (d.error !== undefined) return false;
+  for (const a of d.attributes) {
+    if (a.type === 'unknown' || (a.type === 'pmsi-tunnel' && typeof a.tunnelId !== 'string')) return false;
+  }
+  return true;
+}
+
 function cacheFor(options: CodecOptions | undefined): Map<string, DecodedAttributes> {
   let c = options === undefined ? defaultCache : caches.get(options);
   if (c === undefined) {
@@ -257,9 +269,11 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
       decoded = hit;
     } else {
       decoded = decodeAttributes(msg, as, ae, ctx, noop);
-      Object.freeze(decoded.attributes);
-      if (cache.size >= cacheLimit) cache.clear();
-      cache.set(key, decoded);
+      if (cacheable(decoded)) {
+        Object.freeze(decoded.attributes);
+        if (cache.size >= cacheLimit) cache.clear();
+        cache.set(key, decoded);
+      }
     }
   } else {
     // a malformed section: the full walk finds (and reports) what is wrong

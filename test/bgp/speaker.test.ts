@@ -231,4 +231,18 @@ describe('BgpSpeaker', () => {
     expect(b.length).toBe(21);
     expect([b[18], b[19], b[20]]).toEqual([3, 6, 5]); // NOTIFICATION, Cease, connection rejected
   });
+
+  it('IPv6 transport: peers addressed by IPv6', async () => {
+    fabric = new Fabric();
+    const A6 = '2001:db8:3::1';
+    const B6 = '2001:db8:3::2';
+    const a = fabric.speaker(A6, 65000, [{ address: B6, asn: 65000 }], { routerId: '10.0.6.1' });
+    const b = fabric.speaker(B6, 65000, [{ address: A6, asn: 65000, passive: true }], { routerId: '10.0.6.2' });
+    await b.start();
+    await a.start();
+    await fabric.settle('up', () => a.peerState(B6) === 'Established' && b.peerState(A6) === 'Established');
+    a.announce(mac(1, '10.0.6.1'));
+    await fabric.settle('at B', () => macsOf(b).length === 1);
+    expect([...b.routes(evpn)][0]!.peer).toBe(A6);
+  });
 });

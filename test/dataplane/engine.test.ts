@@ -79,6 +79,17 @@ describe('VxlanEngine forwarding', () => {
     expect(wire.length).toBe(ca.encapFrames + cb.encapFrames);
   });
 
+  it('two engines carry IPv6 ping (NS/NA resolution, ICMPv6 echo) both ways', async () => {
+    const { a, ha, hb } = fabric();
+    expect(await ha.ping('fd00::2', { count: 3, timeoutMs: 200 })).toMatchObject({ transmitted: 3, received: 3 });
+    expect(await hb.ping('fd00::1', { count: 2, timeoutMs: 200 })).toMatchObject({ transmitted: 2, received: 2 });
+    expect(ha.neighbors6.size).toBe(1);
+    expect(hb.counters.naSent).toBe(1);
+    expect(a.vniCounters(101)!.ndFlooded).toBe(1);
+    expect(await ha.ping('fd00::99', { count: 1, timeoutMs: 20 })).toMatchObject({ transmitted: 0, received: 0 });
+    expect(ha.ipv6).toBe('fd00::1');
+  });
+
   it('reports local MACs: learned, moved, removed', () => {
     const e = new VxlanEngine();
     e.addVni(7);

@@ -89,7 +89,7 @@ describe.skipIf(why !== undefined)('kernel VXLAN interop', () => {
       nsExec(nsK, 'ip', ['link', 'add', 'vx101', 'type', 'vxlan', 'id', '101', 'dstport', '4789', 'local', c.k, 'remote', c.e, 'dev', 'u0', 'nolearning']);
       nsExec(nsK, 'ip', ['link', 'add', 'br0', 'type', 'bridge']);
       nsExec(nsK, 'ip', ['link', 'set', 'vx101', 'master', 'br0']);
-      lab.link(nsH, 'h0', ['10.0.0.10/24'], nsK, 'hk', []);
+      lab.link(nsH, 'h0', ['10.0.0.10/24', 'fd00:10::10/64'], nsK, 'hk', []);
       nsExec(nsH, 'ip', ['link', 'set', 'h0', 'mtu', '1450']);
       nsExec(nsK, 'ip', ['link', 'set', 'hk', 'mtu', '1450']);
       nsExec(nsK, 'ip', ['link', 'set', 'hk', 'master', 'br0']);
@@ -105,7 +105,7 @@ describe.skipIf(why !== undefined)('kernel VXLAN interop', () => {
       const trace = `/tmp/${uniqueName('dptr')}.pcap`;
       files.push(trace);
       const child = spawn('ip', ['netns', 'exec', nsE, process.execPath, '--import', 'tsx', fixture, JSON.stringify({
-        underlay: c.e, family: c.family, vni: 101, remote: c.k, hostIp: '10.0.0.11', hostMac: '02:00:00:00:00:11', trace,
+        underlay: c.e, family: c.family, vni: 101, remote: c.k, hostIp: '10.0.0.11', hostMac: '02:00:00:00:00:11', hostIp6: 'fd00:10::11', trace,
       })], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
       lab.children.push(child);
       const host = new EngineHost(child);
@@ -123,6 +123,11 @@ describe.skipIf(why !== undefined)('kernel VXLAN interop', () => {
       const pong = (await host.ask({ cmd: 'ping', ip: '10.0.0.10', count: 3 })).ping as { transmitted: number; received: number; rttMs: number[] };
       expect(pong).toMatchObject({ transmitted: 3, received: 3 });
 
+      // IPv6 inside the overlay: the kernel resolves our host with NS/NA and pings it, and back
+      expect(nsExec(nsH, 'ping', ['-6', '-c', '3', '-W', '1', '-i', '0.3', 'fd00:10::11'], 20_000)).toMatch(/3 packets transmitted, 3 received/);
+      const pong6 = (await host.ask({ cmd: 'ping', ip: 'fd00:10::10', count: 2 })).ping as { transmitted: number; received: number };
+      expect(pong6).toMatchObject({ transmitted: 2, received: 2 });
+
       // the largest packet the overlay carries goes through both ways: the inner MTU is what the
       // underlay's 1500 leaves (1450 over IPv4; the kernel's vxlan device takes 1430 over IPv6)
       const innerMtu = c.family === 4 ? 1450 : 1430;
@@ -133,8 +138,9 @@ describe.skipIf(why !== undefined)('kernel VXLAN interop', () => {
       const counters = (await host.ask({ cmd: 'counters' })).counters as Counters;
       expect(counters.vni.decapFrames).toBeGreaterThanOrEqual(7); // ARP request + 3 echo requests + 3 echo replies
       expect(counters.vni.encapFrames).toBeGreaterThanOrEqual(7); // ARP reply + 3 echo replies + 3 echo requests (10.0.0.10 was learned from its ARP request)
-      expect(counters.host.echoRepliesSent).toBe(4); // three pings and the largest one
-      expect(counters.host.echoRepliesReceived).toBe(3);
+      expect(counters.host.echoRepliesSent).toBe(7); // three pings, three IPv6 pings and the largest one
+      expect(counters.host.echoRepliesReceived).toBe(5);
+      expect(counters.host.naSent).toBeGreaterThanOrEqual(1);
       expect(counters.engine.unknownVni).toBe(0);
       expect(counters.engine.decapErrors).toEqual({});
       expect(counters.macs).toContain('101 02:00:00:00:00:11 vhost learned');
@@ -166,7 +172,7 @@ describe.skipIf(why !== undefined)('kernel VXLAN interop', () => {
         // capture on the sender sees it unfilled, so it is not judged here (pcap.test.ts checks
         // the UDP checksums our full-mode encapsulation computes)
         expect(udpStatus).toBeDefined();
-        expect(protocols).toMatch(/udp:vxlan:eth:ethertype:(arp|ip:icmp)/);
+        expect(protocols).toMatch(/udp:vxlan:eth:ethertype:(arp|ip:icmp|ipv6:icmpv6)/);
         if (/ip:icmp/.test(protocols!)) echoReplies++;
       }
       expect(echoReplies).toBeGreaterThanOrEqual(6);
@@ -175,6 +181,11 @@ describe.skipIf(why !== undefined)('kernel VXLAN interop', () => {
       const statuses = inner.trim().split('\n');
       expect(statuses.length).toBeGreaterThanOrEqual(6);
       for (const s of statuses) expect(s.split(/[\t,;]/).every((x) => x === '1')).toBe(true);
+      // the inner ICMPv6 we built (NA, echo replies and requests, NS) have good checksums
+      const inner6 = sh('tshark', ['-r', pcap, '-Y', `${src} == ${c.e} && icmpv6`, '-T', 'fields', '-e', 'icmpv6.type', '-e', 'icmpv6.checksum.status'], { timeoutMs: 60_000 })
+        .trim().split('\n').map((l) => l.split('\t'));
+      expect(new Set(inner6.map(([t]) => t))).toEqual(new Set(['135', '136', '128', '129']));
+      for (const [, st] of inner6) expect(st).toBe('1');
 
       // the engine's own trace (UDP underlay tracing) opens as VXLAN too, both directions
       const traced = sh('tshark', ['-r', trace, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-E', 'aggregator=;',

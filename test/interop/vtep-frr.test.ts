@@ -25,7 +25,7 @@ import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { registerEvpn } from '../../src/evpn/index.js';
 import { VxlanEngine } from '../../src/dataplane/engine.js';
 import { UdpUnderlay } from '../../src/dataplane/underlay.js';
-import { VirtualHost } from '../../src/dataplane/ports.js';
+import { VirtualHost } from '../../src/dataplane/index.js';
 import { VtepManager } from '../../src/vtep/index.js';
 
 registerEvpn();

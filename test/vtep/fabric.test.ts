@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fabric } from '../bgp/fabric-helpers.js';
 import { VxlanEngine } from '../../src/dataplane/engine.js';
-import { VirtualHost } from '../../src/dataplane/ports.js';
+import { VirtualHost } from '../../src/dataplane/index.js';
 import type { RemoteVtep, Underlay, UnderlayReceiver, VniTx } from '../../src/dataplane/types.js';
 import { VtepManager, type VtepManagerEvents } from '../../src/vtep/index.js';
 

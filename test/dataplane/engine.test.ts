@@ -289,6 +289,24 @@ describe('ARP/ND suppression', () => {
     expect(formatIp(arp.targetIp)).toBe('10.1.1.2');
   });
 
+  it('answers an 802.1Q-tagged ARP request in place and keeps the tag', () => {
+    const e = new VxlanEngine();
+    e.addVni(4);
+    e.setArpEntry(4, '10.1.1.1', '02:00:00:00:01:01');
+    const replies: Buffer[] = [];
+    const p = new Endpoint('p', (b, s, en) => replies.push(Buffer.from(b.subarray(s, en))));
+    e.attachPort(4, p);
+    // padded to 64 bytes like a real tagged frame
+    const req = Buffer.from('ffffffffffff020000000001' + '81002064' + '08060001080006040001020000000001' + '0a010102' + '000000000000' + '0a010101' + '00'.repeat(18), 'hex');
+    expect(p.send(req)).toBe(true);
+    const r = replies[0]!;
+    expect(r.length).toBe(64);
+    const eth = decodeEthernet(r, 0, r.length)!;
+    expect([eth.vlan, eth.pcp, eth.etherType]).toEqual([100, 1, EtherType.arp]);
+    const arp = decodeArp(r, eth.payloadOffset, r.length)!;
+    expect([arp.op, formatIp(arp.senderIp), arp.senderMac.toString('hex'), formatIp(arp.targetIp)]).toEqual([2, '10.1.1.1', '020000000101', '10.1.1.2']);
+  });
+
   it('never answers gratuitous ARP or probes; a known announcement is kept off the overlay', () => {
     const sent: number[] = [];
     const u = new FullUnderlay({ localIp4: '198.18.1.1', localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', sink: () => { sent.push(1); } });

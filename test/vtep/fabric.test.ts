@@ -14,8 +14,8 @@ const RR = '10.0.0.100';
 const VTEPS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'] as const;
 const AS = 65000;
 const VNI = 100;
-const H1 = { mac: '02:00:00:00:01:01', ipv4: '192.0.2.1' };
-const H3 = { mac: '02:00:00:00:03:03', ipv4: '192.0.2.3' };
+const H1 = { mac: '02:00:00:00:01:01', ipv4: '192.0.2.1', ipv6: '2001:db8:100::1' };
+const H3 = { mac: '02:00:00:00:03:03', ipv4: '192.0.2.3', ipv6: '2001:db8:100::3' };
 
 /** VXLAN between engines in one process: a copy of the frame, delivered on a later turn. */
 class MemoryUnderlay implements Underlay {
@@ -85,7 +85,7 @@ async function build(): Promise<Vtep[]> {
  * A host appears on a VTEP: it sends an ARP request for `target`, so the engine sees its MAC
  * (a local learn) and the request its IP (snooped). The answer does not matter here.
  */
-async function appear(v: Vtep, host: { mac: string; ipv4: string }, target: string, name: string): Promise<VirtualHost> {
+async function appear(v: Vtep, host: { mac: string; ipv4: string; ipv6?: string }, target: string, name: string): Promise<VirtualHost> {
   const h = new VirtualHost({ ...host, name });
   v.engine.attachPort(VNI, h);
   const p = h.resolve(target, { tries: 1, timeoutMs: 300 });
@@ -124,7 +124,7 @@ describe('fabric: three VTEPs and a route reflector', () => {
     await fabric.idle(5); // frames of the learning step still on the wire
     const c3 = { ...v3!.engine.vniCounters(VNI)! };
     const decap = [v1!, v2!].map((v) => v.engine.vniCounters(VNI)!.decapFrames);
-    const asker = new VirtualHost({ mac: '02:00:00:00:03:33', ipv4: '192.0.2.33', name: 'asker' });
+    const asker = new VirtualHost({ mac: '02:00:00:00:03:33', ipv4: '192.0.2.33', ipv6: '2001:db8:100::33', name: 'asker' });
     v3!.engine.attachPort(VNI, asker);
     const answer = await asker.resolve(H1.ipv4, { tries: 1, timeoutMs: 1000 });
     expect(answer?.toString('hex')).toBe(H1.mac.replace(/:/g, ''));
@@ -136,6 +136,21 @@ describe('fabric: three VTEPs and a route reflector', () => {
     expect(after3.floodReplicas).toBe(c3.floodReplicas);
     expect(after3.encapFrames).toBe(c3.encapFrames);
     expect([v1!, v2!].map((v) => v.engine.vniCounters(VNI)!.decapFrames)).toEqual(decap);
+
+    // --- the same for IPv6: H1's Neighbor Solicitation teaches VTEP1 its IPv6 address (snooped),
+    // then an NS for it on VTEP3 is answered locally with an NA built in place
+    const p6 = h1.resolve6(H3.ipv6, { tries: 1, timeoutMs: 300 });
+    await fabric.settle('H1 IPv6 everywhere', () => v3!.manager.resolveIp(VNI, H1.ipv6) === H1.mac && v2!.manager.resolveIp(VNI, H1.ipv6) === H1.mac);
+    await p6;
+    await fabric.idle(5);
+    const n3 = { ...v3!.engine.vniCounters(VNI)! };
+    const answer6 = await asker.resolve6(H1.ipv6, { tries: 1, timeoutMs: 1000 });
+    expect(answer6?.toString('hex')).toBe(H1.mac.replace(/:/g, ''));
+    await fabric.idle(5);
+    const after6 = v3!.engine.vniCounters(VNI)!;
+    expect(after6.ndAnswered).toBe(n3.ndAnswered + 1);
+    expect(after6.ndFlooded).toBe(n3.ndFlooded);
+    expect(after6.encapFrames).toBe(n3.encapFrames);
 
     // --- H1 moves to VTEP2: sequence 1, every table converges, VTEP1 withdraws
     const seen: VirtualHost[] = [h1];

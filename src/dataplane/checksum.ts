@@ -24,6 +24,11 @@ export function sum16(buf: Buffer, start: number, end: number, initial = 0): num
 /** Folds an unfolded sum to 16 bits (end-around carry). */
 export function fold(sum: number): number {
   let s = sum;
+  if (s <= 0xffffffff) {
+    // the common case (any frame under 128 KiB): two integer folds, no division
+    s = (s & 0xffff) + (s >>> 16);
+    return (s & 0xffff) + (s >>> 16);
+  }
   while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
   return s;
 }

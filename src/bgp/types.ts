@@ -65,6 +65,12 @@ export interface OpenMessage {
   /** BGP Identifier, dotted quad. */
   readonly routerId: string;
   readonly capabilities: readonly Capability[];
+  /**
+   * How the capabilities were laid out in optional parameters, when not in one parameter:
+   * `'per-capability'` = one Capabilities parameter per capability (FRR does this; RFC 5492 allows
+   * both). The encoder follows it, so a decoded OPEN re-encodes byte for byte.
+   */
+  readonly parameterLayout?: 'per-capability';
   /** Optional parameters other than capabilities (type, value), kept raw. */
   readonly otherParameters?: readonly { readonly type: number; readonly value: Buffer }[];
 }
@@ -132,8 +138,9 @@ export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | Kee
 
 interface AttrBase {
   /**
-   * Flags as received. On encode, the canonical flags of the attribute are used, plus the
-   * Partial bit when it is set here (RFC 4271 5: Partial is kept once set).
+   * Flags as received, present only when they carry information: the Partial bit (RFC 4271 5:
+   * kept once set) or an Extended Length bit the length did not need. On encode, the canonical
+   * flags of the attribute are used plus these two bits when set here.
    */
   readonly flags?: number;
 }

@@ -70,7 +70,7 @@ describe('properties', () => {
 
   it('the mutations reach many distinct errors', () => {
     seen.clear();
-    for (const [, options] of optionSets) for (const b of fc.sample(arbMutatedMessage(options), 2000)) onlyBgpErrors(b, options);
+    for (const [, options] of optionSets) for (const b of fc.sample(arbMutatedMessage(options), { numRuns: 2000, seed: 0x5eed })) onlyBgpErrors(b, options);
     // header, OPEN, UPDATE (several subcodes and actions), ROUTE-REFRESH
     expect(seen.size, [...seen.keys()].sort().join(' ')).toBeGreaterThanOrEqual(12);
     for (const k of ['1/2/session-reset', '3/1/session-reset', '3/1/treat-as-withdraw', '3/4/treat-as-withdraw', '3/5/treat-as-withdraw', '3/10/session-reset']) {

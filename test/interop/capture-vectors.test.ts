@@ -72,7 +72,7 @@ describe.skipIf(why !== undefined)('live capture: GoBGP <-> FRR EVPN session dec
         const r = compareMessage(v.hex, v.tshark);
         expect({ name: v.name, mismatches: r.mismatches }).toEqual({ name: v.name, mismatches: [] });
         expect(r.checks.length).toBeGreaterThan(5);
-        expect(r.reencoded).toBe(canonicalLayout(v.hex).hex);
+        expect(r.reencoded).toBe(v.hex);
       }
     });
   }

@@ -151,7 +151,7 @@ export function decodeAttributes(
           data: buf.subarray(at, ve),
         });
       }
-      attributes.push({ type: 'unknown', typeCode: code, flags: flags & 0xe0, value: buf.subarray(vs, ve) } satisfies UnknownAttribute);
+      attributes.push({ type: 'unknown', typeCode: code, flags: keptFlags(flags, len), value: buf.subarray(vs, ve) } satisfies UnknownAttribute);
       continue;
     }
     // RFC 4271 5 / 6.3: Optional and Transitive must match the type; Partial only on optional transitive
@@ -180,7 +180,8 @@ export function decodeAttributes(
       error = strongerError(error, err);
       continue;
     }
-    if ((got & AttrFlag.partial) !== 0) (attr as { flags?: number }).flags = got;
+    const kept = keptFlags(flags, len);
+    if ((kept & (AttrFlag.partial | AttrFlag.extendedLength)) !== 0) (attr as { flags?: number }).flags = kept;
     if (code <= AttrType.nextHop) mandatory |= 1 << (code - 1);
     attributes.push(attr);
   }
@@ -209,11 +210,25 @@ function valueLength(attr: PathAttribute, ctx: AttrContext): number {
   return c.encodingLength(attr, ctx);
 }
 
+/**
+ * The flags worth keeping from the wire: O/T/P, plus the Extended Length bit when the length
+ * did not need it (RFC 4271 4.3 lets a sender use the 2-byte length for any attribute; FRR
+ * does for MP_REACH and AS_PATH). Keeping it lets a decoded message re-encode byte for byte.
+ */
+function keptFlags(flags: number, len: number): number {
+  return (flags & 0xe0) | (len <= 255 ? flags & AttrFlag.extendedLength : 0);
+}
+
+/** Whether an attribute of `n` value bytes is written with a 2-byte length. */
+function wideLength(attr: PathAttribute, n: number): boolean {
+  return n > 255 || ((attr.flags ?? 0) & AttrFlag.extendedLength) !== 0;
+}
+
 /** Bytes of one attribute including its header. */
 export function attributeLength(attr: PathAttribute, ctx: AttrContext): number {
   const n = valueLength(attr, ctx);
   if (n > 0xffff) throw new TypeError(`path attribute ${attr.type} of ${n} bytes`);
-  return (n > 255 ? 4 : 3) + n;
+  return (wideLength(attr, n) ? 4 : 3) + n;
 }
 
 /** Bytes of a list of attributes. */
@@ -239,7 +254,7 @@ export function encodeAttribute(attr: PathAttribute, buf: Buffer, offset: number
   const codec = attr.type === 'unknown' ? undefined : byType.get(attr.type);
   const n = valueLength(attr, ctx);
   if (n > 0xffff) throw new TypeError(`path attribute ${attr.type} of ${n} bytes`);
-  const ext = n > 255;
+  const ext = wideLength(attr, n);
   buf[offset] = flagsFor(attr, codec) | (ext ? AttrFlag.extendedLength : 0);
   buf[offset + 1] = codec === undefined ? (attr as UnknownAttribute).typeCode : codec.code;
   let p: number;

@@ -50,6 +50,7 @@ export function decodeOpen(buf: Buffer, start: number, end: number): OpenMessage
   const capabilities: Capability[] = [];
   let otherParameters: { type: number; value: Buffer }[] | undefined;
   const head = wide ? 3 : 2;
+  let capabilityParameters = 0;
   while (p < end) {
     if (end - p < head) throw new OpenMessageError(OpenSubcode.unspecific, 'truncated optional parameter', buf.subarray(p, end));
     const type = buf[p]!;
@@ -57,12 +58,16 @@ export function decodeOpen(buf: Buffer, start: number, end: number): OpenMessage
     const vs = p + head;
     const ve = vs + len;
     if (ve > end) throw new OpenMessageError(OpenSubcode.unspecific, `optional parameter ${type} overruns the OPEN`, buf.subarray(p, end));
-    if (type === OptionalParameter.capabilities) decodeCapabilities(buf, vs, ve, capabilities);
-    else (otherParameters ??= []).push({ type, value: buf.subarray(vs, ve) });
+    if (type === OptionalParameter.capabilities) {
+      decodeCapabilities(buf, vs, ve, capabilities);
+      capabilityParameters++;
+    } else (otherParameters ??= []).push({ type, value: buf.subarray(vs, ve) });
     p = ve;
   }
+  const perCapability = !wide && capabilities.length > 1 && capabilityParameters === capabilities.length;
   const open: OpenMessage = { type: 'open', version, myAs, holdTime, routerId, capabilities };
-  return otherParameters === undefined ? open : { ...open, otherParameters };
+  const laid = perCapability ? { ...open, parameterLayout: 'per-capability' as const } : open;
+  return otherParameters === undefined ? laid : { ...laid, otherParameters };
 }
 
 /** Capabilities grouped into parameters of at most 255 bytes (non-extended format). */
@@ -70,10 +75,11 @@ function paramsLength(m: OpenMessage): { total: number; wide: boolean } {
   let total = 0;
   let group = -1; // bytes in the current capability parameter, -1 = none open
   let caps = 0;
+  const split = m.parameterLayout === 'per-capability';
   for (const c of m.capabilities) {
     const n = capabilityLength(c);
     caps += n;
-    if (group < 0 || group + n > 255) {
+    if (split || group < 0 || group + n > 255) {
       total += 2 + n;
       group = n;
     } else {
@@ -137,7 +143,7 @@ export function encodeOpen(m: OpenMessage, buf: Buffer, offset: number): number 
   let lenAt = -1;
   for (const c of m.capabilities) {
     const n = capabilityLength(c);
-    if (lenAt < 0 || p - lenAt - 1 + n > 255) {
+    if (m.parameterLayout === 'per-capability' || lenAt < 0 || p - lenAt - 1 + n > 255) {
       buf[p] = OptionalParameter.capabilities;
       lenAt = p + 1;
       buf[lenAt] = 0;

@@ -212,7 +212,7 @@ function compareAttribute(c: Cmp, p: string, a: PathAttribute, t: TsharkNode | u
   // re-encoding checks it)
   const otp = a.flags ?? (a.type === 'unknown' ? a.flags : attributeCodec(code)?.flags);
   const tf = field(t, 'bgp.update.path_attribute.flags');
-  c.eq(`${p}.flags(O/T/P)`, `0x${(otp ?? 0xff).toString(16)}`, tf === undefined ? undefined : `0x${(parseInt(tf, 16) & 0xe0).toString(16)}`);
+  c.eq(`${p}.flags(O/T/P)`, `0x${((otp ?? 0xff) & 0xe0).toString(16)}`, tf === undefined ? undefined : `0x${(parseInt(tf, 16) & 0xe0).toString(16)}`);
   const P = 'bgp.update.path_attribute.';
   switch (a.type) {
     case 'origin':

@@ -21,8 +21,10 @@ function vm(field: string): number {
 const s = new BgpSpeaker({ asn: 65000, routerId: '127.0.0.2', listen: { address: '127.0.0.1', port } });
 s.addPeer({ address: '127.0.0.1', asn: 65000, families: ['l2vpn-evpn'], passive: true, holdTime: 90 });
 let established = 0;
+let cpu0 = process.cpuUsage();
 s.on('established', () => {
   established = performance.now();
+  cpu0 = process.cpuUsage();
 });
 await s.start();
 const baseline = vm('VmRSS');
@@ -32,11 +34,12 @@ const timer = setInterval(() => {
   if (s.routeCount('l2vpn-evpn') >= n || Date.now() > deadline) {
     clearInterval(timer);
     const done = performance.now();
+    const cpu = process.cpuUsage(cpu0);
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const m = process.memoryUsage();
     if (gc !== undefined) process.stderr.write(`receiver after gc: heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, arrayBuffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MiB, rss ${(m.rss / 2 ** 20).toFixed(0)} MiB\n`);
-    process.stdout.write(JSON.stringify({ routes: s.routeCount('l2vpn-evpn'), sinceEstablishedMs: done - established, hwm: vm('VmHWM'), rss: vm('VmRSS'), heap: process.memoryUsage().heapUsed }) + '\n');
+    process.stdout.write(JSON.stringify({ routes: s.routeCount('l2vpn-evpn'), sinceEstablishedMs: done - established, cpuMs: (cpu.user + cpu.system) / 1000, hwm: vm('VmHWM'), rss: vm('VmRSS'), heap: process.memoryUsage().heapUsed }) + '\n');
     void s.stop().then(() => process.exit(0));
   }
 }, 5);

@@ -7,7 +7,9 @@
  *
  *   node --import tsx bench/speaker.bench.ts [N ...]        (default 100000 1000000)
  *
- * FRR needs root, `bgpd` and `zebra`; without them only bgp-evpn's row is printed.
+ * FRR needs root, `bgpd` and `zebra`; without them (or with BENCH_FRR=0) only bgp-evpn's row is
+ * printed. CPU time (user + system of the receiving process) is printed too: on a busy machine it
+ * is the steadier measure.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,13 +21,18 @@ import { registerEvpn, macIpRoute, encodeEvpnRoute, type MacIpRoute } from '../s
 import { encodeUpdateRaw } from '../src/bgp/codec.js';
 import { Session } from '../src/bgp/session/session.js';
 import type { PathAttribute } from '../src/bgp/types.js';
+import type { Row } from './harness.js';
 
 registerEvpn();
 
-export interface Row {
+/** One receiver's measurement. */
+export interface Result {
   name: string;
   routes: number;
+  /** Wall time from the sender's Established to all routes in the receiver's table. */
   ms: number;
+  /** CPU time (user + system, all threads) the receiver spent in that interval: robust on a busy machine. */
+  cpuMs: number;
   peakRssMiB: number;
   note?: string;
 }
@@ -62,12 +69,13 @@ export function encodeStream(n: number, nextHop: string): Buffer[] {
 }
 
 /** Connect as an iBGP peer, and once Established write every chunk with backpressure. */
-async function send(chunks: Buffer[], peer: string, port: number, localAddress: string, until: () => Promise<void>): Promise<number> {
+async function send(chunks: Buffer[], peer: string, port: number, localAddress: string, until: () => Promise<void>, onUp?: () => void): Promise<number> {
   const s = new Session({ localAsn: AS, routerId: '198.18.0.254', peerAddress: peer, peerAsn: AS, peerPort: port, localAddress, families: [{ afi: 25, safi: 70 }], holdTime: 180, extendedMessage: false, connectRetryTime: 1 });
   const up = new Promise<void>((resolve) => s.once('established', () => resolve()));
   s.start();
   await Promise.race([up, new Promise((_, reject) => setTimeout(() => reject(new Error('sender: no session')), 60_000))]);
   const t0 = performance.now();
+  onUp?.();
   for (const c of chunks) {
     if (!s.send(c)) await new Promise<void>((resolve) => s.once('drain', () => resolve()));
   }
@@ -77,7 +85,7 @@ async function send(chunks: Buffer[], peer: string, port: number, localAddress: 
   return ms;
 }
 
-async function ours(chunks: Buffer[], n: number): Promise<Row> {
+async function ours(chunks: Buffer[], n: number): Promise<Result> {
   const port = 20000 + (process.pid % 20000);
   // the receiver runs as plain JavaScript (bundled by esbuild, as a user would ship it): the TS
   // loader's worker thread would add ~30 MiB of RSS that is not ours
@@ -95,7 +103,7 @@ async function ours(chunks: Buffer[], n: number): Promise<Row> {
     let result: Record<string, number> = {};
     const ms = await send(chunks, '127.0.0.1', port, '127.0.0.1', async () => { result = await next(); });
     if (result.routes !== n) throw new Error(`bgp-evpn received ${result.routes} of ${n}`);
-    return { name: 'bgp-evpn BgpSpeaker', routes: n, ms, peakRssMiB: result.hwm! / 2 ** 20 };
+    return { name: 'bgp-evpn BgpSpeaker', routes: n, ms, cpuMs: result.cpuMs!, peakRssMiB: result.hwm! / 2 ** 20 };
   } finally {
     // let it exit by itself (it writes a CPU profile when asked), bounded
     if (child.exitCode === null) await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
@@ -104,9 +112,9 @@ async function ours(chunks: Buffer[], n: number): Promise<Row> {
   }
 }
 
-async function frr(chunks: Buffer[], n: number): Promise<Row | undefined> {
+async function frr(chunks: Buffer[], n: number): Promise<Result | undefined> {
   const { missingReal } = await import('../test/helpers/netns.js');
-  if (process.getuid?.() !== 0 || missingReal(['bgpd', 'zebra', 'vtysh']) !== undefined) return undefined;
+  if (process.env.BENCH_FRR === '0' || process.getuid?.() !== 0 || missingReal(['bgpd', 'zebra', 'vtysh']) !== undefined) return undefined;
   const { Topology } = await import('../test/interop/harness/topology.js');
   const { Frr } = await import('../test/interop/harness/frr.js');
   const topo = await Topology.create({ nodes: 1, root: true, firstOctet: 57, prefix: 'sb' });
@@ -125,24 +133,33 @@ async function frr(chunks: Buffer[], n: number): Promise<Row | undefined> {
       walk(f.evpnSummary());
       return found;
     };
+    const pid = f.pids.bgpd;
+    // utime + stime of every bgpd thread, in clock ticks (USER_HZ = 100 on Linux)
+    const cpuTicks = (): number => {
+      if (pid === undefined) return 0;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    };
+    let cpuStart = 0;
     const ms = await send(chunks, node.ip, 179, topo.rootIp!, async () => {
       const end = Date.now() + 120_000;
       while (pfx() < n) {
         if (Date.now() > end) throw new Error(`FRR: ${pfx()} of ${n} after 120 s`);
         await new Promise((r) => setTimeout(r, 200));
       }
-    });
-    const pid = f.pids.bgpd;
+    }, () => { cpuStart = cpuTicks(); });
+    const cpuMs = (cpuTicks() - cpuStart) * 10;
     const hwm = pid === undefined ? 0 : Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
     await f.stop();
-    return { name: 'FRR bgpd', routes: n, ms, peakRssMiB: hwm / 2 ** 20, note: 'polled via vtysh every 200 ms' };
+    return { name: 'FRR bgpd', routes: n, ms, cpuMs, peakRssMiB: hwm / 2 ** 20, note: 'polled via vtysh every 200 ms' };
   } finally {
     await topo.destroy();
   }
 }
 
-export async function run(sizes: readonly number[] = [100_000, 1_000_000]): Promise<Row[]> {
-  const rows: Row[] = [];
+/** Both receivers for each size, plus a ratio row when FRR ran. */
+export async function measureAll(sizes: readonly number[] = [100_000, 1_000_000]): Promise<Result[]> {
+  const rows: Result[] = [];
   for (const n of sizes) {
     const t = performance.now();
     const ourChunks = encodeStream(n, '127.0.0.1');
@@ -152,15 +169,33 @@ export async function run(sizes: readonly number[] = [100_000, 1_000_000]): Prom
     const f = await frr(encodeStream(n, '198.18.0.1'), n);
     if (f !== undefined) {
       rows.push(f);
-      rows.push({ name: 'ratio bgp-evpn / FRR', routes: n, ms: a.ms / f.ms, peakRssMiB: a.peakRssMiB / f.peakRssMiB, note: 'goal <= 0.5 time, <= 0.3 memory' });
+      rows.push({ name: 'ratio bgp-evpn / FRR', routes: n, ms: a.ms / f.ms, cpuMs: a.cpuMs / f.cpuMs, peakRssMiB: a.peakRssMiB / f.peakRssMiB, note: 'goal <= 0.5 time, <= 0.3 memory' });
     }
+  }
+  return rows;
+}
+
+/** For `npm run bench`: rows in the shared harness format (rate = routes per second). */
+export async function run(): Promise<Row[]> {
+  const results = await measureAll();
+  const rows: Row[] = [];
+  for (const r of results) {
+    if (r.name.startsWith('ratio')) continue;
+    const frrRow = results.find((x) => x.name === 'FRR bgpd' && x.routes === r.routes);
+    const row: Row = { name: `${r.name} receive ${r.routes}`, rate: r.routes / (r.ms / 1000), unit: 'route', nsPerOp: (r.ms * 1e6) / r.routes, note: `CPU ${r.cpuMs.toFixed(0)} ms, peak RSS ${r.peakRssMiB.toFixed(0)} MiB` };
+    if (r.name !== 'FRR bgpd' && frrRow !== undefined) {
+      row.ratio = frrRow.ms / r.ms;
+      row.note += `; vs FRR: time ${(r.ms / frrRow.ms).toFixed(2)}x (CPU ${(r.cpuMs / frrRow.cpuMs).toFixed(2)}x), memory ${(r.peakRssMiB / frrRow.peakRssMiB).toFixed(2)}x (goal <= 0.5, <= 0.3)`;
+    }
+    rows.push(row);
   }
   return rows;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-  const rows = await run(sizes.length > 0 ? sizes : undefined);
-  console.table(rows.map((r) => ({ ...r, ms: r.name.startsWith('ratio') ? r.ms.toFixed(2) : r.ms.toFixed(0), peakRssMiB: r.name.startsWith('ratio') ? r.peakRssMiB.toFixed(2) : r.peakRssMiB.toFixed(0) })));
+  const rows = await measureAll(sizes.length > 0 ? sizes : undefined);
+  const f = (r: Result, v: number) => (r.name.startsWith('ratio') ? v.toFixed(2) : v.toFixed(0));
+  console.table(rows.map((r) => ({ ...r, ms: f(r, r.ms), cpuMs: f(r, r.cpuMs), peakRssMiB: f(r, r.peakRssMiB) })));
   process.exit(0);
 }

@@ -199,6 +199,8 @@ describe('negotiation (RFC 5492, 4271 4.2, 6793, 7911, 4724)', () => {
     expect(code(() => validateOpen(peerOpen({ holdTime: 1 }), cfg))).toBe('2/6');
     expect(code(() => validateOpen(peerOpen({ holdTime: 2 }), cfg))).toBe('2/6');
     expect(code(() => validateOpen(peerOpen({ routerId: '0.0.0.0' }), cfg))).toBe('2/3');
+    // RFC 4271 6.2: an optional parameter other than capabilities is refused
+    expect(code(() => validateOpen(peerOpen({ otherParameters: [{ type: 1, value: Buffer.from([0, 1]) }] }), cfg))).toBe('2/4');
     const ibgp = { ...cfg, peerAsn: 4200000001 };
     expect(code(() => validateOpen(peerOpen({ routerId: '1.1.1.1', capabilities: [{ type: 'four-octet-as', asn: 4200000001 }] }), ibgp))).toBe('2/3');
     // eBGP may share an identifier (RFC 6286)

@@ -6,6 +6,7 @@
 import { OpenMessageError } from '../errors.js';
 import { AS_TRANS, Afi, OpenSubcode, Safi } from '../iana.js';
 import { familyKey } from '../families.js';
+import { unsupportedParameterError } from '../messages/open.js';
 import type { AddPathMode, Capability, CodecOptions, Family, OpenMessage } from '../types.js';
 import type { Negotiated, SessionConfig } from './types.js';
 
@@ -87,6 +88,9 @@ export function validateOpen(open: OpenMessage, config: SessionConfig): void {
   if (asn === config.localAsn && id === routerIdToNumber(config.routerId)) {
     throw new OpenMessageError(OpenSubcode.badBgpIdentifier, `BGP identifier ${open.routerId} is ours`);
   }
+  // RFC 4271 6.2: an optional parameter we do not recognise is refused (2/4)
+  const unsupported = unsupportedParameterError(open);
+  if (unsupported !== undefined) throw unsupported;
 }
 
 function families(open: OpenMessage): Family[] {

@@ -190,8 +190,8 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     return {
       vni,
       ports: vs.ports.map((p) => p.port.name),
-      localMacs: [...vs.local].map(([k, p]) => ({ mac: macKeyToText(k), port: p.port.name })),
-      remoteMacs: [...vs.remote].map(([k, r]) => ({ mac: macKeyToText(k), vtep: r.address })),
+      localMacs: [...vs.local.entries()].map(([k, p]) => ({ mac: macKeyToText(k), port: p.port.name })),
+      remoteMacs: [...vs.remote.entries()].map(([k, r]) => ({ mac: macKeyToText(k), vtep: r.address })),
       floodList: vs.flood.map((r) => r.address),
       arpEntries: arp,
     };
@@ -217,8 +217,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       return false;
     }
     if ((buf[start + 6]! & 1) === 0) {
-      const src = macKey(buf, start + 6);
-      if (vs.local.get(src) !== ps) this.learn(vs, ps, src);
+      if (vs.local.getAt(buf, start + 6) !== ps) this.learn(vs, ps, macKey(buf, start + 6));
     }
     if (vs.suppress) {
       const et = u16(buf, p - 2);
@@ -229,8 +228,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       }
     }
     if ((buf[start]! & 1) === 1) return this.flood(vs, ps, buf, start, end);
-    const dst = macKey(buf, start);
-    const lp = vs.local.get(dst);
+    const lp = vs.local.getAt(buf, start);
     if (lp !== undefined) {
       if (lp === ps) {
         pc.drops++;
@@ -240,7 +238,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       this.deliver(lp, buf, start, end);
       return true;
     }
-    const r = vs.remote.get(dst);
+    const r = vs.remote.getAt(buf, start);
     if (r !== undefined) {
       const ok = this.encap(vs, r, buf, start, end, flowHash(buf, start, end));
       if (!ok) pc.drops++;
@@ -320,7 +318,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       return;
     }
     if ((buf[start]! & 1) === 0) {
-      const lp = vs.local.get(macKey(buf, start));
+      const lp = vs.local.getAt(buf, start);
       if (lp !== undefined) {
         this.deliver(lp, buf, start, end);
         return;

@@ -20,6 +20,7 @@
  */
 export * from './types.js';
 export * from './mac.js';
+export * from './mac-table.js';
 export * from './addr.js';
 export * from './checksum.js';
 export * from './ethernet.js';

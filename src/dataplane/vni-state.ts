@@ -3,6 +3,7 @@
  * IPv4 as a 32-bit number), the VNI's shared VXLAN header, counters.
  */
 import { PortCounters, VniCounters } from './counters.js';
+import { MacTable } from './mac-table.js';
 import type { IpText, LocalPort, MacText, NeighborLookup, PortIngress, RemoteVtep, VniTx } from './types.js';
 import { vxlanHeader, vxlanMaxVni } from './vxlan.js';
 
@@ -28,8 +29,10 @@ export class VniState {
   readonly tx: VniTx;
   readonly counters = new VniCounters();
   readonly ports: PortState[] = [];
-  readonly local = new Map<number, PortState>();
-  readonly remote = new Map<number, RemoteVtep>();
+  /** Local MACs (learned from frames) → their port. */
+  readonly local = new MacTable<PortState>();
+  /** Remote MACs (from Type-2 routes) → their VTEP. */
+  readonly remote = new MacTable<RemoteVtep>();
   flood: RemoteVtep[] = [];
   /** IPv4 (as a 32-bit number) → MAC key. */
   readonly arp4 = new Map<number, number>();

@@ -12,10 +12,16 @@
  */
 import { parseArgs } from 'node:util';
 import { BgpSpeaker, type RibRoute } from '../src/index.js';
-import { num, runUntilStopped } from './lib/lifetime.js';
+import { num, runUntilStopped, usageError, withUsage } from './lib/lifetime.js';
 import { Reporter, c, describeRoute, evpnSummary, routeHeaders, routeRows, table } from './lib/output.js';
 
-const { values: args } = parseArgs({
+const USAGE = `
+usage: npx tsx examples/automation.ts --peer <address> [--peer-as N] [--asn 65000] [--router-id A]
+         [--local-address A] [--port 179] [--passive [--listen-port 179]] [--hold-time 90]
+         [--json] [--duration seconds (0 = until Ctrl-C)]
+  Connects to a BGP EVPN peer and prints its EVPN routes as they change (+ added, ~ replaced, - withdrawn).
+`;
+const { values: args } = withUsage(USAGE, () => parseArgs({
   options: {
     peer: { type: 'string' },
     'peer-as': { type: 'string' },
@@ -29,8 +35,8 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     duration: { type: 'string', default: '0' },
   },
-});
-if (args.peer === undefined) throw new Error('--peer <address> is required');
+}));
+if (args.peer === undefined) usageError(USAGE, '--peer <address> is required');
 const out = new Reporter(args.json);
 const asn = num('asn', args.asn, 65000);
 const peerAs = num('peer-as', args['peer-as'], asn);

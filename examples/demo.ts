@@ -16,9 +16,17 @@
  */
 import { parseArgs } from 'node:util';
 import { BgpSpeaker, UdpUnderlay, VirtualHost, VtepManager, VxlanEngine, type RibRoute } from '../src/index.js';
+import { withUsage } from './lib/lifetime.js';
 import { Reporter, c, describeRoute, evpnSummary, routeHeaders, routeRows, table } from './lib/output.js';
 
-const { values: args } = parseArgs({
+const USAGE = `
+usage: npm run demo -- [--json] [--vni 100] [--asn 65000] [--vxlan-port 4789] [--step-timeout 5000]
+  An EVPN fabric in one process on loopback (a route reflector and two VTEPs), no root needed.
+  --json           one JSON object per event, then a summary
+  --vxlan-port     UDP port of the VXLAN underlay on 127.0.0.11/12 (default 4789)
+  --step-timeout   ms each step may take before the demo fails (exit 1)
+`;
+const { values: args } = withUsage(USAGE, () => parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     vni: { type: 'string', default: '100' },
@@ -26,7 +34,7 @@ const { values: args } = parseArgs({
     'step-timeout': { type: 'string', default: '5000' },
     asn: { type: 'string', default: '65000' },
   },
-});
+}));
 const VNI = Number(args.vni);
 const ASN = Number(args.asn);
 const STEP_MS = Number(args['step-timeout']);

@@ -18,11 +18,18 @@ import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { arbMutatedMessage, arbNearValidEvpnNlri, arbRandomMessage } from '../src/testing/index.js';
 import { parseIpv4 } from '../src/index.js';
-import { num } from './lib/lifetime.js';
+import { num, usageError, withUsage } from './lib/lifetime.js';
 import { Reporter, c, table } from './lib/output.js';
 import { RawSession, keepaliveBytes, type PeerNotification } from './lib/raw-session.js';
 
-const { values: args } = parseArgs({
+const USAGE = `
+usage: npx tsx examples/fuzz-peer.ts --peer <address> [--port 179] [--peer-as N] [--asn 65000]
+         [--router-id A] [--local-address A] [--count 50] [--time-limit 60] [--seed 1]
+         [--mode mixed|mutated|random|evpn] [--observe-ms 300] [--reconnect-for 15] [--json]
+  Sends generated inputs to a peer you own and records how it reacts. Exit 0: the peer still
+  accepts a session at the end; 2: it does not (crashed or refusing).
+`;
+const { values: args } = withUsage(USAGE, () => parseArgs({
   options: {
     peer: { type: 'string' },
     port: { type: 'string', default: '179' },
@@ -38,8 +45,8 @@ const { values: args } = parseArgs({
     'reconnect-for': { type: 'string', default: '15' },
     json: { type: 'boolean', default: false },
   },
-});
-if (args.peer === undefined) throw new Error('--peer <address> is required');
+}));
+if (args.peer === undefined) usageError(USAGE, '--peer <address> is required');
 const out = new Reporter(args.json);
 const asn = num('asn', args.asn, 65000);
 const peerAs = num('peer-as', args['peer-as'], asn);
@@ -84,7 +91,7 @@ const generators: Record<string, fc.Arbitrary<{ kind: string; bytes: Buffer }>> 
   evpn: arbNearValidEvpnNlri.map((n) => ({ kind: 'evpn', bytes: evpnUpdate(n) })),
 };
 const arb = args.mode === 'mixed' ? fc.oneof(generators.mutated!, generators.random!, generators.evpn!) : generators[args.mode];
-if (arb === undefined) throw new Error(`--mode: mixed, mutated, random or evpn (not ${args.mode})`);
+if (arb === undefined) usageError(USAGE, `--mode: mixed, mutated, random or evpn (not ${args.mode})`);
 const inputs = fc.sample(arb, { seed: num('seed', args.seed, 1), numRuns: count });
 
 // ---------------------------------------------------------------- run

@@ -11,10 +11,16 @@
  */
 import { parseArgs } from 'node:util';
 import { BgpSpeaker, type RibRoute } from '../src/index.js';
-import { num, runUntilStopped } from './lib/lifetime.js';
+import { num, runUntilStopped, usageError, withUsage } from './lib/lifetime.js';
 import { Reporter, c, describeRoute, evpnSummary, routeHeaders, routeRows, table } from './lib/output.js';
 
-const { values: args } = parseArgs({
+const USAGE = `
+usage: npx tsx examples/route-reflector.ts --client <address> [--client <address> ...]
+         [--listen 127.0.0.1] [--port 179 (0 = any free port)] [--asn 65000] [--router-id A]
+         [--cluster-id A] [--hold-time 90] [--json] [--duration seconds (0 = until Ctrl-C)]
+  An EVPN route reflector (RFC 4456): clients connect to it; routes of one are reflected to the others.
+`;
+const { values: args } = withUsage(USAGE, () => parseArgs({
   options: {
     listen: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '179' },
@@ -26,10 +32,10 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     duration: { type: 'string', default: '0' },
   },
-});
+}));
 const out = new Reporter(args.json);
 const asn = num('asn', args.asn, 65000);
-if (args.client.length === 0) throw new Error('give at least one --client <address>');
+if (args.client.length === 0) usageError(USAGE, 'give at least one --client <address>');
 
 const rr = new BgpSpeaker({
   asn,

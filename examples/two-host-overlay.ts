@@ -18,16 +18,22 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 const execFileAsync = promisify(execFile);
 import { UdpUnderlay, VirtualHost, VxlanEngine } from '../src/index.js';
+import { withUsage } from './lib/lifetime.js';
 import { Reporter, c, table } from './lib/output.js';
 
-const { values: args } = parseArgs({
+const USAGE = `
+usage: sudo npx tsx examples/two-host-overlay.ts [--json] [--underlay 198.18.222] [--vni 100] [--name ns]
+  The classic two-host VXLAN tutorial: Linux kernel VXLAN in a namespace <-> bgp-evpn's engine.
+  Needs root (creates a namespace and a veth pair; removes them at the end).
+`;
+const { values: args } = withUsage(USAGE, () => parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     underlay: { type: 'string', default: '198.18.222' },
     vni: { type: 'string', default: '100' },
     name: { type: 'string', default: `bgpevpn${process.pid % 100000}` },
   },
-});
+}));
 const out = new Reporter(args.json);
 const VNI = Number(args.vni);
 const NS = args.name;

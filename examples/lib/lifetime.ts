@@ -28,3 +28,26 @@ export function num(name: string, text: string | undefined, fallback: number): n
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: not a number: ${text}`);
   return n;
 }
+
+/**
+ * Run an argv parser with `--help`/`-h` (prints `usage`, exit 0) and a one-line message plus
+ * the usage instead of a stack trace for an unknown or malformed flag (exit 1).
+ */
+export function withUsage<T>(usage: string, parse: () => T): T {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${usage.trim()}\n`);
+    process.exit(0);
+  }
+  try {
+    return parse();
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${usage.trim()}\n`);
+    process.exit(1);
+  }
+}
+
+/** A usage error: the message and the usage on stderr, exit 1. */
+export function usageError(usage: string, message: string): never {
+  process.stderr.write(`${message}\n\n${usage.trim()}\n`);
+  process.exit(1);
+}

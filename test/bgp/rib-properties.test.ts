@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { AttrTable, ipv4ToNumber, localAttributesKey } from '../../src/bgp/rib/attr-set.js';
 import { bestPath, compareRoutes } from '../../src/bgp/rib/decision.js';
 import { BestChange, LocRib } from '../../src/bgp/rib/loc-rib.js';
-import { addressRank, Route, Slab, type RibPeer } from '../../src/bgp/rib/route.js';
+import { addressRank, newRoute, Route, Slab, type RibPeer } from '../../src/bgp/rib/route.js';
 import type { ExtendedCommunity, PathAttribute } from '../../src/bgp/types.js';
 
 const table = new AttrTable();
@@ -47,7 +47,7 @@ function attrsOf(a: A): PathAttribute[] {
 function routeOf(peer: RibPeer, a: A, key = 'd'): Route {
   const attrs = attrsOf(a);
   const off = slab.store(nlri, 0, nlri.length);
-  return new Route(slab.buf, off, key, table.intern(localAttributesKey(attrs, []), attrs, []), peer, -1);
+  return newRoute(slab.buf, off, key, table.intern(localAttributesKey(attrs, []), attrs, []), peer, -1);
 }
 
 /** The RFC 4271 9.1.2.2 elimination written out naively, as an oracle. */

@@ -3,7 +3,7 @@ import { AttrTable, localAttributesKey, pathLength } from '../../src/bgp/rib/att
 import { bestPath, compareRoutes } from '../../src/bgp/rib/decision.js';
 import { BestChange, LocRib } from '../../src/bgp/rib/loc-rib.js';
 import { AdjRibIn } from '../../src/bgp/rib/adj-rib-in.js';
-import { addressRank, Route, Slab, type RibPeer } from '../../src/bgp/rib/route.js';
+import { addressRank, newRoute, Route, Slab, type RibPeer } from '../../src/bgp/rib/route.js';
 import { asPathContains, exportAttributes, loopCheck, mayAdvertise } from '../../src/bgp/rib/reflection.js';
 import { ipv4ToNumber } from '../../src/bgp/rib/attr-set.js';
 import type { PathAttribute } from '../../src/bgp/types.js';
@@ -28,7 +28,7 @@ function route(p: RibPeer, attrs: PathAttribute[], o: { key?: string; pathId?: n
   const set = table.intern(localAttributesKey(attrs, nh), attrs, nh);
   const nlri = Buffer.from([24, 10, 0, 0]);
   const off = slab.store(nlri, 0, nlri.length);
-  return new Route(slab.buf, off, o.key ?? 'k', set, p, o.pathId ?? -1);
+  return newRoute(slab.buf, off, o.key ?? 'k', set, p, o.pathId ?? -1);
 }
 
 const seq = (...asns: number[]) => ({ type: 'as-path' as const, segments: [{ type: 'sequence' as const, asns }] });

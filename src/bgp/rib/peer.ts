@@ -16,7 +16,7 @@ import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
 import { loopCheck } from './reflection.js';
-import { flatKey, Route, type RibPeer } from './route.js';
+import { flatKey, newRoute, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
 
 export type { PeerConfig, RouteFilter, SpeakerCore } from './peer-config.js';
@@ -257,7 +257,7 @@ export class Peer {
     }
     const slab = this.core.slab;
     const off = slab.store(buf, start, end);
-    let r = new Route(slab.buf, off, key, this.core.attrs.retain(set), this.rib, pathId);
+    let r = newRoute(slab.buf, off, key, this.core.attrs.retain(set), this.rib, pathId);
     const filter = this.config.importFilter;
     if (filter !== undefined) {
       const verdict = filter(viewRoute(fk, r, false, false), this.config.address);
@@ -269,7 +269,7 @@ export class Peer {
       if (verdict !== true) {
         const s2 = this.core.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
         this.core.attrs.release(set);
-        r = new Route(r.slab, r.offset, key, s2, this.rib, pathId);
+        r = newRoute(r.slab, r.offset, key, s2, this.rib, pathId);
       }
     }
     const change = rib.update(r);

@@ -23,7 +23,10 @@ export interface RibPeer {
   readonly local: boolean;
 }
 
-/** One path to one destination, from one peer. */
+/**
+ * One path to one destination, from one peer. Five fields (no path id: routes with an ADD-PATH
+ * identifier are `AddPathRoute`s, so the common case does not pay for it).
+ */
 export class Route {
   constructor(
     /** The slab that holds the NLRI bytes (shared by many routes). */
@@ -36,9 +39,12 @@ export class Route {
     readonly attrs: AttrSet,
     /** Where the route came from. */
     readonly peer: RibPeer,
-    /** RFC 7911 path identifier, or -1 without ADD-PATH. */
-    readonly pathId: number,
   ) {}
+
+  /** RFC 7911 path identifier, or -1 without ADD-PATH. */
+  get pathId(): number {
+    return -1;
+  }
 
   /** Length of the NLRI in bytes. */
   get length(): number {
@@ -62,6 +68,22 @@ export function flatKey(s: string): string {
   if (s.length > scratch.length) return s;
   const n = scratch.write(s, 0, 'latin1');
   return scratch.toString('latin1', 0, n);
+}
+
+/** A route received with an ADD-PATH path identifier (RFC 7911). */
+export class AddPathRoute extends Route {
+  constructor(slab: Buffer, offset: number, key: string, attrs: AttrSet, peer: RibPeer, private readonly id: number) {
+    super(slab, offset, key, attrs, peer);
+  }
+
+  override get pathId(): number {
+    return this.id;
+  }
+}
+
+/** A `Route`, or an `AddPathRoute` when `pathId >= 0`. */
+export function newRoute(slab: Buffer, offset: number, key: string, attrs: AttrSet, peer: RibPeer, pathId: number): Route {
+  return pathId < 0 ? new Route(slab, offset, key, attrs, peer) : new AddPathRoute(slab, offset, key, attrs, peer, pathId);
 }
 
 /** Key of a path inside a destination or an Adj-RIB-In: the route key plus the path id. */

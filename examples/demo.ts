@@ -60,7 +60,6 @@ interface Vtep {
 // ---------------------------------------------------------------- resources (all closed in cleanup)
 const speakers: BgpSpeaker[] = [];
 const vteps: Vtep[] = [];
-const hosts: VirtualHost[] = [];
 let closing = false;
 const stats = { sessions: 0, routesReceived: 0, routesOriginated: 0, arpSuppressed: 0, pingsSent: 0, pingsReceived: 0, macMoves: 0 };
 
@@ -176,7 +175,6 @@ async function main(): Promise<void> {
   step(3, 'hosts appear: h1 behind vtep1 asks for h2 (ARP, flooded over VXLAN); learned MACs become Type-2 routes');
   const h1 = new VirtualHost(H1);
   const h2 = new VirtualHost(H2);
-  hosts.push(h1, h2);
   v1.engine.attachPort(VNI, h1);
   v2.engine.attachPort(VNI, h2);
   const mac2 = await h1.resolve(H2.ipv4, { tries: 3, timeoutMs: 1000 });
@@ -225,7 +223,6 @@ async function main(): Promise<void> {
   // ---- 6. MAC move: h2 shows up behind vtep1 -> sequence 1, vtep2 withdraws
   step(6, 'h2 moves to vtep1: vtep1 learns it with MAC-mobility sequence 1, vtep2 yields and withdraws');
   const h2b = new VirtualHost({ ...H2, name: 'h2-moved' });
-  hosts.push(h2b);
   v1.engine.attachPort(VNI, h2b);
   // its first frame (ARP for the gateway again): a local learn on vtep1, and its IP snooped
   void h2b.resolve(GATEWAY, { tries: 1, timeoutMs: 100 });

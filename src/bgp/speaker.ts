@@ -9,7 +9,7 @@ import { encodeUpdateRaw } from './codec.js';
 import { CeaseError } from './errors.js';
 import { familyByName, familyKey, type FamilyName } from './families.js';
 import { CeaseSubcode } from './iana.js';
-import { AttrTable, ipv4ToNumber, localAttributesKey } from './rib/attr-set.js';
+import { ipv4ToNumber, localAttributesKey } from './rib/attr-set.js';
 import { type DecisionOptions } from './rib/decision.js';
 import { LocRib } from './rib/loc-rib.js';
 import { addressRank, Slab, type RibPeer, type Route } from './rib/route.js';
@@ -80,7 +80,6 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   readonly clock: Clock;
   readonly network: Network;
   readonly identity: LocalIdentity;
-  readonly attrs = new AttrTable();
   readonly slab = new Slab();
   /** The pseudo-peer our own announcements come from. */
   readonly localPeer: RibPeer;
@@ -203,9 +202,9 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   /** Originate routes (the EVPN builders' output works as is). */
   announce(route: RouteInput): void {
     const p = parseInput(route);
-    const set = this.attrs.intern(localAttributesKey(p.attributes, p.nextHops), p.attributes, p.nextHops);
+    const set = this.local.attrs.intern(localAttributesKey(p.attributes, p.nextHops), p.attributes, p.nextHops);
     for (const b of p.nlri) this.local.learn(p.family, b, 0, b.length, set, false);
-    this.attrs.release(set);
+    this.local.attrs.release(set);
   }
 
   /** Withdraw routes we originated (only the NLRI matter). */

@@ -8,7 +8,8 @@ import { asPathContains, exportAttributes, loopCheck, mayAdvertise } from '../..
 import { ipv4ToNumber } from '../../src/bgp/rib/attr-set.js';
 import type { PathAttribute } from '../../src/bgp/types.js';
 
-const table = new AttrTable();
+const tables = new Map<RibPeer, AttrTable>();
+const tableOf = (p: RibPeer): AttrTable => { let t = tables.get(p); if (t === undefined) tables.set(p, (t = new AttrTable(p))); return t; };
 const slab = new Slab(1024);
 
 function peer(address: string, o: Partial<Omit<RibPeer, 'address' | 'addressRank'>> = {}): RibPeer {
@@ -25,10 +26,10 @@ function peer(address: string, o: Partial<Omit<RibPeer, 'address' | 'addressRank
 
 function route(p: RibPeer, attrs: PathAttribute[], o: { key?: string; pathId?: number; nh?: string[] } = {}): Route {
   const nh = o.nh ?? [];
-  const set = table.intern(localAttributesKey(attrs, nh), attrs, nh);
+  const set = tableOf(p).intern(localAttributesKey(attrs, nh), attrs, nh);
   const nlri = Buffer.from([24, 10, 0, 0]);
   const off = slab.store(nlri, 0, nlri.length);
-  return newRoute(slab.buf, off, o.key ?? 'k', set, p, o.pathId ?? -1);
+  return newRoute(slab.buf, off, o.key ?? 'k', set, o.pathId ?? -1);
 }
 
 const seq = (...asns: number[]) => ({ type: 'as-path' as const, segments: [{ type: 'sequence' as const, asns }] });

@@ -4,8 +4,15 @@
  * route leaves. The decision-process inputs are computed once per set, not once per route.
  */
 import type { AsPathSegment, ExtendedCommunity, PathAttribute } from '../types.js';
+import type { RibPeer } from './route.js';
 
-/** One interned attribute set. Treat as read-only outside the RIB (only `refs` changes). */
+/** The peer of sets made by a table that was given none (unit tests of attributes alone). */
+const nobody: RibPeer = { address: '', asn: 0, routerId: 0, addressRank: '', ibgp: false, rrClient: false, local: false };
+
+/**
+ * One interned attribute set, of one peer (each peer interns its own: a route then needs no
+ * field for its peer). Treat as read-only outside the RIB (only `refs` changes).
+ */
 export class AttrSet {
   /** Number of routes (and Adj-RIB-Out groups) that hold this set. */
   refs = 0;
@@ -35,6 +42,8 @@ export class AttrSet {
     readonly attributes: readonly PathAttribute[],
     /** MP_REACH next hops (text), empty for IPv4 unicast with NEXT_HOP. */
     readonly nextHops: readonly string[],
+    /** The peer every route with this set came from. */
+    readonly peer: RibPeer = nobody,
   ) {
     let localPref: number | undefined;
     let asPathLength = 0;
@@ -132,6 +141,9 @@ export function ipv4ToNumber(s: string): number {
 export class AttrTable {
   private readonly sets = new Map<string, AttrSet>();
 
+  /** A table for the routes of one peer (its sets carry it). */
+  constructor(readonly peer: RibPeer = nobody) {}
+
   /** Number of distinct live sets. */
   get size(): number {
     return this.sets.size;
@@ -149,7 +161,7 @@ export class AttrTable {
   intern(key: string, attributes: readonly PathAttribute[], nextHops: readonly string[]): AttrSet {
     let s = this.sets.get(key);
     if (s === undefined) {
-      s = new AttrSet(key, attributes, nextHops);
+      s = new AttrSet(key, attributes, nextHops, this.peer);
       this.sets.set(key, s);
     }
     s.refs++;

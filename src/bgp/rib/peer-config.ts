@@ -5,7 +5,6 @@ import type { FamilyName } from '../families.js';
 import type { AddPathConfig, Clock, GracefulRestartConfig, Negotiated, Network, SessionConfig } from '../session/types.js';
 import type { Family, PathAttribute } from '../types.js';
 import type { UpdatePacker } from './adj-rib-out.js';
-import type { AttrTable } from './attr-set.js';
 import type { LocRib } from './loc-rib.js';
 import type { Peer } from './peer.js';
 import type { LocalIdentity } from './reflection.js';
@@ -45,7 +44,6 @@ export interface SpeakerCore {
   readonly clock: Clock;
   readonly network: Network;
   readonly identity: LocalIdentity;
-  readonly attrs: AttrTable;
   readonly slab: Slab;
   readonly localPeer: RibPeer;
   locRib(family: number): LocRib;

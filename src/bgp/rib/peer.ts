@@ -11,7 +11,7 @@ import type { Negotiated, State, StateChangeReason, TimerHandle } from '../sessi
 import type { Family, NotificationMessage, RouteRefreshMessage } from '../types.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { AdjRibOut } from './adj-rib-out.js';
-import { type AttrSet, localAttributesKey } from './attr-set.js';
+import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
 import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
@@ -23,6 +23,8 @@ export type { PeerConfig, RouteFilter, SpeakerCore } from './peer-config.js';
 
 export class Peer {
   readonly adjIn: AdjRibIn;
+  /** This peer's interned attribute sets (they carry the peer, so routes need no field for it). */
+  readonly attrs: AttrTable;
   out: AdjRibOut | undefined;
   /** The session (absent only on the local pseudo-peer). */
   readonly session!: Session;
@@ -44,6 +46,7 @@ export class Peer {
   ) {
     this.families = config.families.map(toFamily);
     this.adjIn = new AdjRibIn(rib, (f) => core.locRibIfAny(f));
+    this.attrs = new AttrTable(rib);
     this.policy = new ExportPolicy(core, config, rib);
     if (rib.local) return;
     this.session = new Session(sessionConfig(core, config, this.families));
@@ -178,11 +181,11 @@ export class Peer {
       // the key covers the attributes and MP_REACH's next hop; an UPDATE that mixes classic IPv4
       // NLRI with MP_REACH needs the family in it too (different next hops, one key)
       const akey = u.announced.length === 1 ? u.attributesKey : `${u.attributesKey}\u0000${fk}`;
-      const set = this.core.attrs.intern(akey, u.attributes, nh);
+      const set = this.attrs.intern(akey, u.attributes, nh);
       // RFC 4456 8, RFC 4271 9.1.2: looped routes are ignored (withdrawn if we had them)
       const loop = loopCheck(set, this.rib, this.core.identity) !== undefined;
       this.nlriSet(a, loop ? undefined : set, opts);
-      this.core.attrs.release(set);
+      this.attrs.release(set);
     }
     // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer
     const off = u.disabledFamily;
@@ -257,25 +260,25 @@ export class Peer {
     }
     const slab = this.core.slab;
     const off = slab.store(buf, start, end);
-    let r = newRoute(slab.buf, off, key, this.core.attrs.retain(set), this.rib, pathId);
+    let r = newRoute(slab.buf, off, key, this.attrs.retain(set), pathId);
     const filter = this.config.importFilter;
     if (filter !== undefined) {
       const verdict = filter(viewRoute(fk, r, false, false), this.config.address);
       if (verdict === false) {
-        this.core.attrs.release(set);
+        this.attrs.release(set);
         if (old !== undefined) this.unlearnKey(fk, rib, key, pathId);
         return true;
       }
       if (verdict !== true) {
-        const s2 = this.core.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
-        this.core.attrs.release(set);
-        r = newRoute(r.slab, r.offset, key, s2, this.rib, pathId);
+        const s2 = this.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
+        this.attrs.release(set);
+        r = newRoute(r.slab, r.offset, key, s2, pathId);
       }
     }
     const change = rib.update(r);
     const replaced = rib.replaced;
     if (replaced !== undefined) {
-      this.core.attrs.release(replaced.attrs);
+      this.attrs.release(replaced.attrs);
       this.adjIn.unstale(replaced);
     } else this.adjIn.adjust(fk, 1);
     this.report(fk, rib, change);
@@ -300,7 +303,7 @@ export class Peer {
     const change = rib.removePath(key, this.rib, pathId);
     const old = rib.removed;
     if (old === undefined) return;
-    this.core.attrs.release(old.attrs);
+    this.attrs.release(old.attrs);
     this.adjIn.unstale(old);
     this.adjIn.adjust(fk, -1);
     this.report(fk, rib, change);

@@ -24,8 +24,8 @@ export interface RibPeer {
 }
 
 /**
- * One path to one destination, from one peer. Five fields (no path id: routes with an ADD-PATH
- * identifier are `AddPathRoute`s, so the common case does not pay for it).
+ * One path to one destination, from one peer. Four fields: the peer is that of the interned
+ * attribute set (sets are per peer), and the path id exists only on `AddPathRoute`s.
  */
 export class Route {
   constructor(
@@ -35,11 +35,14 @@ export class Route {
     readonly offset: number,
     /** Family route key (binary latin1, without path id): the Loc-RIB destination. */
     readonly key: string,
-    /** Interned attributes. */
+    /** Interned attributes (of the peer the route came from). */
     readonly attrs: AttrSet,
-    /** Where the route came from. */
-    readonly peer: RibPeer,
   ) {}
+
+  /** Where the route came from. */
+  get peer(): RibPeer {
+    return this.attrs.peer;
+  }
 
   /** RFC 7911 path identifier, or -1 without ADD-PATH. */
   get pathId(): number {
@@ -72,8 +75,8 @@ export function flatKey(s: string): string {
 
 /** A route received with an ADD-PATH path identifier (RFC 7911). */
 export class AddPathRoute extends Route {
-  constructor(slab: Buffer, offset: number, key: string, attrs: AttrSet, peer: RibPeer, private readonly id: number) {
-    super(slab, offset, key, attrs, peer);
+  constructor(slab: Buffer, offset: number, key: string, attrs: AttrSet, private readonly id: number) {
+    super(slab, offset, key, attrs);
   }
 
   override get pathId(): number {
@@ -81,9 +84,9 @@ export class AddPathRoute extends Route {
   }
 }
 
-/** A `Route`, or an `AddPathRoute` when `pathId >= 0`. */
-export function newRoute(slab: Buffer, offset: number, key: string, attrs: AttrSet, peer: RibPeer, pathId: number): Route {
-  return pathId < 0 ? new Route(slab, offset, key, attrs, peer) : new AddPathRoute(slab, offset, key, attrs, peer, pathId);
+/** A `Route`, or an `AddPathRoute` when `pathId >= 0`. The peer is `attrs.peer`. */
+export function newRoute(slab: Buffer, offset: number, key: string, attrs: AttrSet, pathId: number): Route {
+  return pathId < 0 ? new Route(slab, offset, key, attrs) : new AddPathRoute(slab, offset, key, attrs, pathId);
 }
 
 /** Key of a path inside a destination or an Adj-RIB-In: the route key plus the path id. */

@@ -31,7 +31,7 @@ describe('examples/fuzz-peer.ts against our own speaker', () => {
     const count = 15; // each reset doubles the speaker's IdleHold wait (damping): keep it short
     fuzz = new ExampleProcess('examples/fuzz-peer.ts', [
       '--peer', US, '--port', String(speaker.listenAddress!.port), '--asn', '65000', '--router-id', FUZZER,
-      '--local-address', FUZZER, '--mode', 'evpn', '--count', String(count), '--time-limit', '60', '--seed', '11', '--json',
+      '--local-address', FUZZER, '--mode', 'evpn', '--count', String(count), '--time-limit', '60', '--seed', '11', '--observe-ms', '600', '--json',
     ]);
     const code = await fuzz.exit(90_000);
     expect(code, fuzz.stdout.slice(-3000) + fuzz.stderr).toBe(0);
@@ -58,7 +58,7 @@ describe('examples/fuzz-peer.ts against our own speaker', () => {
     await speaker.start();
     fuzz = new ExampleProcess('examples/fuzz-peer.ts', [
       '--peer', US, '--port', String(speaker.listenAddress!.port), '--asn', '65000', '--router-id', FUZZER,
-      '--local-address', FUZZER, '--mode', 'mixed', '--count', '6', '--time-limit', '60', '--seed', '7', '--json',
+      '--local-address', FUZZER, '--mode', 'mixed', '--count', '6', '--time-limit', '60', '--seed', '7', '--observe-ms', '600', '--json',
     ]);
     const code = await fuzz.exit(90_000);
     expect(code, fuzz.stdout.slice(-3000) + fuzz.stderr).toBe(0);

@@ -69,7 +69,8 @@ describe.skipIf(skip !== undefined)('examples/fuzz-peer.ts with GoBGP', () => {
   });
 
   it('mixed inputs (seed 7) find the GoBGP 3.10 panic on an OPEN in Established: reported as peer gone, exit 2', async () => {
-    const f = run(['--mode', 'mixed', '--count', '30', '--time-limit', '90', '--seed', '7', '--reconnect-for', '8']);
+    // --observe-ms 2000: time for the crash to show as a close of input #1, even on a busy machine
+    const f = run(['--mode', 'mixed', '--count', '30', '--time-limit', '90', '--seed', '7', '--reconnect-for', '8', '--observe-ms', '2000']);
     const code = await f.exit(120_000);
     expect(code, f.stdout.slice(-4000) + f.stderr).toBe(2);
     const cases = f.events.filter((e) => e.event === 'case');

@@ -382,4 +382,15 @@ describe('Adj-RIB-Out', () => {
     expect(sent.reduce((n, m) => n + m.nlri, 0)).toBe(10_000);
     expect(eor).toEqual([fam]);
   });
+
+  it('a second full walk during the first keeps both completion callbacks, in order', () => {
+    const { rib, out, eor } = setup(1e9);
+    for (let i = 0; i < 10; i++) rib.update(route(a, [seq(1)], { key: `k${i}` }));
+    const done: string[] = [];
+    out.markAll(fam, rib.bests(), () => done.push('eor'));
+    out.markAll(fam, rib.bests(), () => done.push('eorr'));
+    expect(out.flush()).toBe(true);
+    expect(done).toEqual(['eor', 'eorr']);
+    expect(eor).toEqual([]);
+  });
 });

@@ -124,7 +124,10 @@ export class AdjRibOut {
    */
   markAll(family: number, bests: Iterable<Route>, done?: (family: number) => void): void {
     this.walks.set(family, bests[Symbol.iterator]());
-    if (done !== undefined) this.owed.set(family, done);
+    if (done === undefined) return;
+    // a refresh during the initial walk: both the End-of-RIB and the EoRR are still owed, in order
+    const before = this.owed.get(family);
+    this.owed.set(family, before === undefined ? done : (f) => { before(f); done(f); });
   }
 
   /** Forget everything (the session went down). */

@@ -159,6 +159,25 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     };
   }
 
+  /**
+   * MAC aging: removes the local MACs that sent no frame since the previous call and reports
+   * them as 'removed'. Call it every T (e.g. 150 s for the usual 300 s ageing time): an idle
+   * MAC goes after T to 2T. The engine keeps no timer of its own (the caller owns the clock).
+   * Returns how many MACs aged out.
+   */
+  ageLocalMacs(): number {
+    let n = 0;
+    for (const vs of this.vnis.values()) {
+      vs.local.sweep((key, ps) => {
+        vs.local.delete(key);
+        ps.macs.delete(key);
+        this.emit(vs.vni, key, ps, 'removed');
+        n++;
+      });
+    }
+    return n;
+  }
+
   // ---- reading state ----
 
   /** The counters of a VNI (live object), or undefined. */
@@ -217,7 +236,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       return false;
     }
     if ((buf[start + 6]! & 1) === 0) {
-      if (vs.local.getAt(buf, start + 6) !== ps) this.learn(vs, ps, macKey(buf, start + 6));
+      if (vs.local.touchAt(buf, start + 6) !== ps) this.learn(vs, ps, macKey(buf, start + 6));
     }
     if (vs.suppress) {
       const et = u16(buf, p - 2);

@@ -28,6 +28,8 @@ export class MacTable<V> {
   private his: Int32Array;
   private los: Int32Array;
   private used: Uint8Array;
+  /** Activity marks for aging: set by `touchAt`, cleared by `sweep`. */
+  private marks: Uint8Array;
   private vals: (V | undefined)[];
   private mask: number;
   private count = 0;
@@ -38,6 +40,7 @@ export class MacTable<V> {
     this.his = new Int32Array(cap);
     this.los = new Int32Array(cap);
     this.used = new Uint8Array(cap);
+    this.marks = new Uint8Array(cap);
     this.vals = new Array<V | undefined>(cap).fill(undefined);
     this.mask = cap - 1;
   }
@@ -58,6 +61,29 @@ export class MacTable<V> {
   getAt(buf: Uint8Array, off: number): V | undefined {
     const i = this.find(hiAt(buf, off), loAt(buf, off));
     return i >= 0 ? this.vals[i] : undefined;
+  }
+
+  /** Like `getAt`, and marks the entry active (one byte store) for `sweep`. */
+  touchAt(buf: Uint8Array, off: number): V | undefined {
+    const i = this.find(hiAt(buf, off), loAt(buf, off));
+    if (i < 0) return undefined;
+    this.marks[i] = 1;
+    return this.vals[i];
+  }
+
+  /**
+   * Aging: calls `expired` for every entry not touched since the previous sweep (the caller
+   * deletes it), and clears the marks of the others. Sweeping every T ages an idle entry out
+   * after T to 2T.
+   */
+  sweep(expired: (key: number, value: V) => void): void {
+    const gone: [number, V][] = [];
+    for (let i = 0; i <= this.mask; i++) {
+      if (this.used[i] !== 1) continue;
+      if (this.marks[i] === 1) this.marks[i] = 0;
+      else gone.push([(this.his[i]! * two32) + (this.los[i]! >>> 0), this.vals[i]!]);
+    }
+    for (const [k, v] of gone) expired(k, v);
   }
 
   /** The value for a 48-bit MAC key (see mac.ts). */
@@ -84,6 +110,7 @@ export class MacTable<V> {
     this.his[j] = hi;
     this.los[j] = lo;
     this.vals[j] = value;
+    this.marks[j] = 1;
     this.count++;
   }
 
@@ -99,6 +126,7 @@ export class MacTable<V> {
         this.his[i] = this.his[j]!;
         this.los[i] = this.los[j]!;
         this.vals[i] = this.vals[j];
+        this.marks[i] = this.marks[j]!;
         i = j;
       }
     }
@@ -117,6 +145,7 @@ export class MacTable<V> {
 
   clear(): void {
     this.used.fill(0);
+    this.marks.fill(0);
     this.vals.fill(undefined);
     this.count = 0;
   }
@@ -127,6 +156,7 @@ export class MacTable<V> {
     this.his = new Int32Array(cap);
     this.los = new Int32Array(cap);
     this.used = new Uint8Array(cap);
+    this.marks = new Uint8Array(cap);
     this.vals = new Array<V | undefined>(cap).fill(undefined);
     this.mask = cap - 1;
     this.count = 0;

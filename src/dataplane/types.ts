@@ -96,6 +96,11 @@ export interface Dataplane {
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void;
   /** Subscribes to local MAC events; returns the unsubscribe function. */
   onLocalMac(listener: LocalMacListener): () => void;
+  /**
+   * Optional MAC aging: removes local MACs silent since the previous call, reporting each as
+   * 'removed'; returns how many. The caller calls it every T (the dataplane keeps no timer).
+   */
+  ageLocalMacs?(): number;
 }
 
 /** A remote VTEP as the engine and the underlay see it (created once per address). */

@@ -118,6 +118,32 @@ describe('VxlanEngine forwarding', () => {
     expect(e.snapshot(7)!.localMacs).toEqual([{ mac: '02:00:00:00:00:99', port: 'p1' }]);
   });
 
+  it('ages out local MACs that stay silent for two sweeps', () => {
+    const e = new VxlanEngine();
+    e.addVni(7);
+    const events: string[] = [];
+    e.onLocalMac((vni, mac, port, ev) => events.push(`${mac} ${ev}`));
+    const p = new Endpoint('p');
+    e.attachPort(7, p);
+    const frame = (src: string) => {
+      const f = Buffer.alloc(60);
+      f.fill(0xff, 0, 6);
+      macBytes(src).copy(f, 6);
+      return f;
+    };
+    p.send(frame('02:00:00:00:00:01'));
+    p.send(frame('02:00:00:00:00:02'));
+    expect(e.ageLocalMacs()).toBe(0); // both were active
+    p.send(frame('02:00:00:00:00:01'));
+    expect(e.ageLocalMacs()).toBe(1); // :02 was silent since the last sweep
+    expect(events).toEqual(['02:00:00:00:00:01 learned', '02:00:00:00:00:02 learned', '02:00:00:00:00:02 removed']);
+    expect(e.snapshot(7)!.localMacs.map((m) => m.mac)).toEqual(['02:00:00:00:00:01']);
+    expect(e.ageLocalMacs()).toBe(1);
+    expect(e.snapshot(7)!.localMacs).toEqual([]);
+    p.send(frame('02:00:00:00:00:02'));
+    expect(events.at(-1)).toBe('02:00:00:00:00:02 learned');
+  });
+
   it('switches between local ports, floods unknown unicast, never sends underlay frames back (split horizon)', () => {
     const sent: Buffer[] = [];
     const u = new FullUnderlay({ localIp4: '198.18.1.1', localMac: '02:ff:00:00:00:01', gatewayMac: '02:ff:00:00:00:02', sink: (b, s, e) => { sent.push(Buffer.from(b.subarray(s, e))); } });

@@ -26,6 +26,20 @@ describe('MacTable', () => {
       expect(new Map(t.entries())).toEqual(m);
     }), { numRuns: 300 });
   });
+
+  it('sweep expires exactly the entries not touched since the previous sweep', () => {
+    const t = new MacTable<string>();
+    for (let i = 0; i < 100; i++) t.set(0x020000000000 + i, `v${i}`);
+    t.sweep(() => { throw new Error('fresh entries are active'); });
+    const b = Buffer.alloc(6);
+    for (let i = 0; i < 100; i += 3) {
+      writeMacKey(b, 0, 0x020000000000 + i);
+      expect(t.touchAt(b, 0)).toBe(`v${i}`);
+    }
+    const gone: number[] = [];
+    t.sweep((k) => gone.push(k - 0x020000000000));
+    expect(gone.sort((x, y) => x - y)).toEqual([...Array(100).keys()].filter((i) => i % 3 !== 0));
+  });
 });
 
 describe('the forwarding hot path allocates nothing', () => {

@@ -36,6 +36,12 @@ export interface NlriCodec<T extends NlriBase = NlriBase> {
    */
   nextBoundary(buf: Buffer, start: number, end: number, addPath: boolean): number;
   /**
+   * The end of the NLRI at `start` by its length fields alone, without checking its fields; throws
+   * (session-reset) only when it cannot be located. Lets an UPDATE that is treated as withdraw
+   * still withdraw every NLRI it carried (RFC 7606 2) when one of them has a bad field.
+   */
+  frame?(buf: Buffer, start: number, end: number, addPath: boolean): number;
+  /**
    * The route key of the NLRI in `[start, end)` as a binary string (latin1; cheap to build and
    * to use in a Map). Two NLRI share a key exactly when they name the same route: for unicast
    * the prefix (and path id); for EVPN the RFC 7432 section 7 fields, never ESI or labels.

@@ -120,6 +120,8 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
     return bodyEnd;
   },
 
+  frame,
+
   routeKey(buf: Buffer, start: number, end: number, addPath: boolean): string {
     const bodyEnd = frame(buf, start, end, addPath);
     const p = addPath ? start + 4 : start;

@@ -87,6 +87,34 @@ describe('speaker faults', () => {
     expect(errors).toHaveLength(2);
   });
 
+  it('treat-as-withdraw withdraws a route installed earlier when its new UPDATE has a sibling NLRI with a bad field (RFC 7606 2)', async () => {
+    const { x, y } = await pair();
+    await fabric.settle('up', () => x.peerState(Y) === 'Established' && y.peerState(X) === 'Established');
+    x.announce(mac(1, X));
+    x.announce(mac(3, X));
+    await fabric.settle('routes at Y', () => macsOf(y).length === 2);
+    const errors: Error[] = [];
+    y.on('updateError', (_p, e) => errors.push(e));
+    const good = encodeEvpnRoute(mac(1, X).nlri as MacIpRoute);
+    const bad = Buffer.from(encodeEvpnRoute(mac(2, X).nlri as MacIpRoute));
+    bad[2 + 8 + 10 + 4] = 47; // MAC length in bits must be 48 (RFC 7432 7.2)
+    const attrs = mac(1, X).attributes.filter((a) => a.type !== 'mp-reach');
+    const opts = x.peer(Y)!.negotiated!.sendOptions;
+    const [msg] = encodeUpdateRaw({ attributes: attrs, afi: 25, safi: 70, nextHops: [X], nlri: [good, bad] }, opts);
+    // the codec hands the well-formed NLRI over as withdrawn...
+    const parsed = parseUpdateRaw(msg!, opts);
+    expect(parsed.error?.action).toBe('treat-as-withdraw');
+    expect(parsed.announced.filter((set) => set.afi === 25)).toEqual([]);
+    expect(parsed.withdrawn.map((set) => [set.afi, set.safi, set.nlri.map((b) => b.toString('hex'))])).toEqual([[25, 70, [good.toString('hex')]]]);
+    // ...so the route installed before is gone at Y, the unrelated one stays, the session stays up
+    expect(x.peer(Y)!.session.send(msg!)).toBe(true);
+    await fabric.settle('route 1 withdrawn at Y', () => macsOf(y).length === 1);
+    expect(macsOf(y)).toEqual(['02:00:00:00:00:03']);
+    expect(errors).toHaveLength(1);
+    await fabric.idle(10);
+    expect(y.peerState(X)).toBe('Established');
+  });
+
   it("UPDATEs parsed in 'bounds' mode (no Buffer per NLRI) are learned the same way", async () => {
     const { x, y } = await pair();
     await fabric.settle('up', () => x.peerState(Y) === 'Established' && y.peerState(X) === 'Established');

@@ -118,6 +118,36 @@ function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi:
   return n;
 }
 
+/**
+ * The well-formed NLRI of a family in `[start, end)`, skipping (by framing) those whose fields
+ * are bad: what an UPDATE treated as withdraw still withdraws (RFC 7606 2). Returns 0 when the
+ * family cannot frame its NLRI without checking them.
+ */
+function splitWellFormed(buf: Buffer, start: number, end: number, afi: number, safi: number, options: CodecOptions | undefined): number {
+  const codec = familyCodec(afi, safi);
+  if (codec?.frame === undefined) return 0;
+  const addPath = hasAddPath(options, afi, safi);
+  let n = 0;
+  for (let p = start; p < end; ) {
+    const next = codec.frame(buf, p, end, addPath);
+    if (!(next > p && next <= end)) return n;
+    let ok = true;
+    try {
+      codec.nextBoundary(buf, p, end, addPath);
+    } catch {
+      ok = false; // a bad field: the route never reached a RIB, nothing to withdraw
+    }
+    if (ok) {
+      if (2 * n + 2 > scratch.length) grow();
+      scratch[2 * n] = p;
+      scratch[2 * n + 1] = next;
+      n++;
+    }
+    p = next;
+  }
+  return n;
+}
+
 /** How parseUpdateRaw hands NLRI over. */
 export type RawNlriMode = 'views' | 'bounds';
 
@@ -246,6 +276,21 @@ export function parseUpdateRaw(msg: Buffer, options?: CodecOptions, mode: RawNlr
   }
 }
 
+/** MP_REACH NLRI that an UPDATE treated as withdraw withdraws instead (when they can be located). */
+function withdrawReach(msg: Buffer, vs: number, ve: number, options: CodecOptions | undefined, withdrawn: RawNlriSet[], mode: RawNlriMode): void {
+  if (ve - vs < 5) return;
+  const nlriStart = vs + 5 + msg[vs + 3]!;
+  if (nlriStart > ve) return;
+  const afi = msg.readUInt16BE(vs);
+  const safi = msg[vs + 2]!;
+  try {
+    const n = splitWellFormed(msg, nlriStart, ve, afi, safi, options);
+    if (n > 0) withdrawn.push(makeSet(msg, afi, safi, undefined, n, mode));
+  } catch {
+    // unlocatable NLRI were already reported as session-reset by the strict walk
+  }
+}
+
 function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode): RawUpdate {
   if (msg.length < Header.length) throw new MessageHeaderError(HeaderSubcode.badMessageLength, 'message shorter than its header');
   const length = checkHeader(msg, 0, options?.extendedMessage ?? false);
@@ -317,6 +362,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
     } catch (e) {
       const err = attributeError(e, attributeCodec(code)!, msg.subarray(at, ve));
       if (err.action === 'session-reset') throw err;
+      if (code === AttrType.mpReach && err.action === 'treat-as-withdraw') withdrawReach(msg, vs, ve, options, withdrawn, mode);
       if (err.action === 'afi-safi-disable' && disabled === undefined) disabled = { afi: msg.readUInt16BE(vs), safi: msg[vs + 2]! };
       error = strongerError(error, err);
     }

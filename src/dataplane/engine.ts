@@ -91,7 +91,12 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 
   setRemoteMac(vni: number, mac: MacText, vtep: IpText): void {
-    this.vni(vni).remote.set(macKeyFromText(mac), this.vtep(vtep));
+    const vs = this.vni(vni);
+    const key = macKeyFromText(mac);
+    // the control plane decided the MAC lives behind another VTEP now (RFC 7432 15: a higher
+    // sequence won): a local entry would keep switching its frames to the old port
+    vs.local.delete(key);
+    vs.remote.set(key, this.vtep(vtep));
   }
 
   removeRemoteMac(vni: number, mac: MacText): void {

@@ -196,6 +196,13 @@ describe('VxlanEngine forwarding', () => {
     expect(e.remoteVtep('198.18.1.3')!.txPackets).toBe(2);
     e.removeRemoteMac(9, '02:00:00:00:00:77');
     expect(e.snapshot(9)!.remoteMacs).toEqual([]);
+    // the control plane moves 02..01 (learned on p1) behind a remote VTEP: frames for it follow
+    e.setRemoteMac(9, '02:00:00:00:00:01', '198.18.1.2');
+    const before = { ...got };
+    expect(p2.send(g)).toBe(true);
+    expect(got).toEqual(before);
+    expect(sent.length).toBe(4);
+    expect(formatIp(sent[3]!.subarray(30, 34))).toBe('198.18.1.2');
   });
 
   it('drops frames too big for the underlay MTU and counts them (inner 1450 + 14 over IPv4)', () => {

@@ -8,6 +8,7 @@ import { buildOpen } from '../../src/bgp/session/negotiate.js';
 import { decodeMessage, encodeMessage } from '../../src/bgp/codec.js';
 import { Framer } from '../../src/bgp/framer.js';
 import { CeaseError } from '../../src/bgp/errors.js';
+import { CeaseSubcode } from '../../src/bgp/iana.js';
 import { fsmEvents, fsmStates, transition } from '../../src/bgp/fsm/index.js';
 import type { NotificationMessage } from '../../src/bgp/types.js';
 import type { SessionConfig, State, StateChangeReason, Transport } from '../../src/bgp/session/types.js';
@@ -468,6 +469,29 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     await until(f.clock, 'idle', () => a.session.state === 'Idle');
     expect(a.states.at(-1)).toEqual(['Established', 'Idle', 'update-error']);
     expect(notif(raw.got)[0]).toMatch(/^3\//);
+  });
+
+  it('a reset from inside an update listener ends the session cleanly: no timer survives in Idle', async () => {
+    const f = fabric();
+    const raw = await rawPeer(f);
+    const a = await peer(f, 'a');
+    a.session.on('update', () => a.session.reset(new CeaseError(CeaseSubcode.administrativeReset, 'policy says no'), false));
+    a.session.start();
+    await until(f.clock, 'OPEN', () => raw.got.length >= 1);
+    raw.send(raw.open);
+    raw.send(keepalive);
+    await until(f.clock, 'established', () => a.session.state === 'Established');
+    const attrs = '40010100' + '400200' + '4003040a000002';
+    const body = '0000' + (attrs.length / 2).toString(16).padStart(4, '0') + attrs + '180a0100';
+    raw.send(Buffer.from('ff'.repeat(16) + (19 + body.length / 2).toString(16).padStart(4, '0') + '02' + body, 'hex'));
+    await until(f.clock, 'idle', () => a.session.state === 'Idle');
+    await settle();
+    expect(notif(raw.got)).toEqual(['6/4']);
+    // the UPDATE's own actions (restart the hold timer) must not run after the reset
+    expect(f.clock.pending).toBe(0);
+    await run(f.clock, 60_000);
+    expect(a.session.state).toBe('Idle');
+    expect(notif(raw.got)).toEqual(['6/4']);
   });
 
   it('a ROUTE-REFRESH of the wrong length gets 7/1 (RFC 7313 5)', async () => {

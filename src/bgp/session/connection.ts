@@ -23,6 +23,8 @@ export class Connection {
   transport: Transport | undefined;
   direction: Direction;
   framer = new Framer();
+  /** Counts events fed to this connection's machine; lets a transition notice a nested one. */
+  events = 0;
   /** A pending outbound connect. */
   connecting: AbortController | undefined;
   peerOpen: OpenMessage | undefined;

@@ -81,10 +81,18 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
     const from = c.state;
     const tr = transition(from, event, ctx);
     c.state = tr.next;
+    const seq = ++c.events;
     let established = false;
     for (const a of tr.actions) {
       if (a.type === 'established') established = true;
       else this.run(c, a);
+      // run to completion: a handler of an emitted event (an `update` listener that resets the
+      // session) fed this connection another event; its transition owns the machine now, and
+      // the rest of ours (say, restarting the hold timer) would act on a state that is gone
+      if (c.events !== seq) {
+        c.eventError = undefined;
+        return;
+      }
     }
     c.eventError = undefined;
     if (tr.next !== from) this.changed(c, from, tr.next, this.pendingReason ?? tr.reason);

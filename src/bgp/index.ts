@@ -66,7 +66,7 @@ export {
   addressLength,
   readAddress,
   writeAddress,
-} from './address.js';
+} from '../net/ip.js';
 
 // session layer and FSM (issue 4)
 export * from './session/index.js';

@@ -4,6 +4,12 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { Address6 } from 'ip-address';
+import { readIpv4, readIpv6 } from '../net/ip.js';
+
+/** Dotted text of the IPv4 address at `buf[off..off+4)` (the shared formatter of `src/net`). */
+export const formatIp4: (buf: Buffer, off: number) => string = readIpv4;
+/** RFC 5952 text of the IPv6 address at `buf[off..off+16)` (the shared formatter of `src/net`). */
+export const formatIp6: (buf: Buffer, off: number) => string = readIpv6;
 
 /** A parsed IP address. */
 export interface IpAddr {
@@ -40,33 +46,9 @@ export function ip4Number(text: string): number {
   return a.bytes.readUInt32BE(0);
 }
 
-/** Dotted text of the IPv4 address at `buf[off..off+4)`. */
-export function formatIp4(buf: Buffer, off: number): string {
-  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
-}
-
 /** Dotted text of an IPv4 number. */
 export function ip4NumberToText(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-/** RFC 5952 text of the IPv6 address at `buf[off..off+16)`. */
-export function formatIp6(buf: Buffer, off: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(off + 2 * i));
-  // RFC 5952 4.2.3: the longest run of zero groups (at least two), the first one on a tie
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (g: number[]): string => g.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
 
 /** Text of a 4- or 16-byte address. */

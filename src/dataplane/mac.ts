@@ -2,6 +2,7 @@
  * MAC addresses. Text (`aa:bb:cc:dd:ee:ff`) at the API edge; inside, a MAC is a 48-bit number
  * read with two loads, so tables are keyed by numbers and a lookup allocates nothing.
  */
+import { macText } from '../net/mac.js';
 import { u16, u32, w16, w32 } from './bytes.js';
 
 const two32 = 4294967296;
@@ -59,7 +60,5 @@ export function macKeyToText(key: number): string {
   return s;
 }
 
-/** Lower-case colon text of the MAC at `buf[off..off+6)`. */
-export function formatMac(buf: Buffer, off: number): string {
-  return macKeyToText(macKey(buf, off));
-}
+/** Lower-case colon text of the MAC at `buf[off..off+6)` (the shared formatter of `src/net`). */
+export const formatMac: (buf: Buffer, off: number) => string = macText;

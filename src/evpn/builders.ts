@@ -9,7 +9,7 @@
 import { Address4, Address6 } from 'ip-address';
 import { Afi, PmsiTunnelType, Safi, TunnelEncapsulation } from '../bgp/iana.js';
 import type { ExtendedCommunity, MpUnreachAttribute, PathAttribute } from '../bgp/types.js';
-import { ipText } from './address.js';
+import { readAddress } from '../net/ip.js';
 import { autoRouteTarget, parseEvpnRouteTarget, type EncapsulationValue, type MacMobilityCommunity, type RouteTargetCommunity, type RoutersMacCommunity } from './communities.js';
 import { EvpnInputError, type EvpnInputField } from './errors.js';
 import { esiText, writeEsi, zeroEsi } from './esi.js';
@@ -33,8 +33,8 @@ export function normalizeIp(text: unknown, field: EvpnInputField): string {
   if (typeof text !== 'string' || text.includes('/') || text.includes('%')) {
     throw new EvpnInputError(field, text, 'expected an IPv4 or IPv6 address (no prefix length, no zone)');
   }
-  if (Address4.isValid(text)) return ipText(Buffer.from(new Address4(text).toArray()), 0, 4);
-  if (Address6.isValid(text)) return ipText(pad16(new Address6(text).toByteArray()), 0, 16);
+  if (Address4.isValid(text)) return readAddress(Buffer.from(new Address4(text).toArray()), 0, 4);
+  if (Address6.isValid(text)) return readAddress(pad16(new Address6(text).toByteArray()), 0, 16);
   throw new EvpnInputError(field, text, 'expected an IPv4 or IPv6 address');
 }
 

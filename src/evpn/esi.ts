@@ -12,7 +12,8 @@
  * type 5: | 0x05 | AS number (4) | local discriminator (4)    | 0 |
  * ```
  */
-import { hex2, ipv4Text, writeIpv4 } from './address.js';
+import { readIpv4, tryWriteIpv4 } from '../net/ip.js';
+import { hex2 } from '../net/mac.js';
 import { EvpnInputError } from './errors.js';
 import { EsiType } from './iana.js';
 import { macText, writeHexBytes, writeMac } from './mac.js';
@@ -85,7 +86,7 @@ export function esiFields(text: string): EsiFields {
     case EsiType.mac:
       return { type, systemMac: macText(b, 1), discriminator: b.readUIntBE(7, 3) };
     case EsiType.routerId:
-      return { type, routerId: ipv4Text(b, 1), discriminator: b.readUInt32BE(5) };
+      return { type, routerId: readIpv4(b, 1), discriminator: b.readUInt32BE(5) };
     case EsiType.asn:
       return { type, asn: b.readUInt32BE(1), discriminator: b.readUInt32BE(5) };
     default:
@@ -116,7 +117,7 @@ export function esiFromFields(f: EsiFields): string {
     writeMac(f.systemMac, b, 1);
     b.writeUIntBE(uint('esi', f.discriminator, 0xffffff, 'discriminator'), 7, 3);
   } else if ('routerId' in f) {
-    if (!writeIpv4(f.routerId, b, 1)) throw new EvpnInputError('esi', f.routerId, 'router ID must be an IPv4 address');
+    if (!tryWriteIpv4(f.routerId, b, 1)) throw new EvpnInputError('esi', f.routerId, 'router ID must be an IPv4 address');
     b.writeUInt32BE(uint('esi', f.discriminator, 0xffffffff, 'discriminator'), 5);
   } else {
     b.writeUInt32BE(uint('esi', f.asn, 0xffffffff, 'AS number'), 1);

@@ -10,7 +10,8 @@
  * that the text names exactly one byte string. Types that RFC 4364 does not define are printed
  * `rd<type>:<12 hex digits>` and re-encoded byte for byte.
  */
-import { hex2, ipv4Text, writeIpv4 } from './address.js';
+import { readIpv4, tryWriteIpv4 } from '../net/ip.js';
+import { hex2 } from '../net/mac.js';
 import { EvpnInputError } from './errors.js';
 import { RdType } from './iana.js';
 
@@ -36,7 +37,7 @@ function formatRd(buf: Buffer, offset: number): string {
     case RdType.as2:
       return `${buf.readUInt16BE(offset + 2)}:${buf.readUInt32BE(offset + 4)}`;
     case RdType.ipv4:
-      return `${ipv4Text(buf, offset + 2)}:${buf.readUInt16BE(offset + 6)}`;
+      return `${readIpv4(buf, offset + 2)}:${buf.readUInt16BE(offset + 6)}`;
     case RdType.as4: {
       const as = buf.readUInt32BE(offset + 2);
       return `${as}${as <= 0xffff ? 'L' : ''}:${buf.readUInt16BE(offset + 6)}`;
@@ -79,7 +80,7 @@ export function tryWriteRd(text: string, buf: Buffer, offset: number): boolean {
   }
   if (text.indexOf('.') >= 0) {
     const n = decimal(text, colon + 1, text.length, 0xffff);
-    if (n < 0 || !writeIpv4(text.slice(0, colon), buf, offset + 2)) return false;
+    if (n < 0 || !tryWriteIpv4(text.slice(0, colon), buf, offset + 2)) return false;
     buf.writeUInt16BE(RdType.ipv4, offset);
     buf.writeUInt16BE(n, offset + 6);
     return true;

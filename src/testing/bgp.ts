@@ -8,7 +8,7 @@
  * `decode(encode(v))` deep-equals `v`.
  */
 import fc from 'fast-check';
-import { readIpv6 } from '../bgp/address.js';
+import { readIpv6 } from '../net/ip.js';
 import { encodeMessage } from '../bgp/codec.js';
 import { AttrType, Header, MessageType } from '../bgp/iana.js';
 import type {

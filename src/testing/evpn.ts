@@ -7,7 +7,7 @@
  * own printers), so `decode(encode(v))` equals `v`.
  */
 import fc from 'fast-check';
-import { ipText } from '../evpn/address.js';
+import { readAddress } from '../net/ip.js';
 import type {
   ArpNdCommunity,
   DefaultGatewayCommunity,
@@ -61,10 +61,10 @@ export const arbEsi: fc.Arbitrary<string> = fc.oneof(
 );
 
 export const arbMac: fc.Arbitrary<string> = bytes(6).map((b) => macText(b, 0));
-export const arbEvpnIpv4: fc.Arbitrary<string> = bytes(4).map((b) => ipText(b, 0, 4));
+export const arbEvpnIpv4: fc.Arbitrary<string> = bytes(4).map((b) => readAddress(b, 0, 4));
 export const arbEvpnIpv6: fc.Arbitrary<string> = fc
   .oneof(bytes(16), fc.tuple(bytes(2), bytes(2)).map(([a, z]) => Buffer.concat([a, Buffer.alloc(12), z])))
-  .map((b) => ipText(b, 0, 16));
+  .map((b) => readAddress(b, 0, 16));
 export const arbEvpnIp: fc.Arbitrary<string> = fc.oneof(arbEvpnIpv4, arbEvpnIpv6);
 /** A raw 24-bit label field. */
 export const arbLabel: fc.Arbitrary<number> = fc.integer({ min: 0, max: 0xffffff });

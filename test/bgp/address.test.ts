@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { Address4, Address6 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
-import { isIpv4, isIpv6, parseIpv4, readIpv4, readIpv6, writeIpv4, writeIpv6 } from '../../src/bgp/address.js';
+import { isIpv4, isIpv6, parseIpv4, readIpv4, readIpv6, writeIpv4, writeIpv6 } from '../../src/net/ip.js';
 import { parseIpv4Prefix } from '../../src/bgp/nlri/ipv4.js';
 
 describe('address helpers', () => {

@@ -2,8 +2,7 @@
 import fc from 'fast-check';
 import { Address6 } from 'ip-address';
 import { describe, expect, it } from 'vitest';
-import { readIpv6 } from '../../src/bgp/address.js';
-import { ipv6Text, writeIpv4, writeIpv6 } from '../../src/evpn/address.js';
+import { readIpv6, tryWriteIpv4, tryWriteIpv6 } from '../../src/net/ip.js';
 import {
   esiFields,
   esiFromFields,
@@ -138,13 +137,11 @@ describe('addresses', () => {
     fc.assert(
       fc.property(arb16, (a) => {
         const b = Buffer.from(a);
-        const text = ipv6Text(b, 0);
+        const text = readIpv6(b, 0);
         const mapped = b.readUInt32BE(0) === 0 && b.readUInt32BE(4) === 0 && b.readUInt32BE(8) === 0xffff;
         if (!mapped) expect(text).toBe(Address6.fromByteArray([...b]).correctForm());
-        // the same text as the BGP codec gives next hops, so NLRI and next hop compare as strings
-        expect(text).toBe(readIpv6(b, 0));
         const back = Buffer.alloc(16);
-        expect(writeIpv6(text, back, 0)).toBe(true);
+        expect(tryWriteIpv6(text, back, 0)).toBe(true);
         expect(back.equals(b)).toBe(true);
       }),
       { numRuns: 500 },
@@ -152,14 +149,14 @@ describe('addresses', () => {
   });
 
   it('IPv4-mapped addresses print in mixed notation', () => {
-    expect(ipv6Text(Buffer.from('00000000000000000000ffff0a000001', 'hex'), 0)).toBe('::ffff:10.0.0.1');
+    expect(readIpv6(Buffer.from('00000000000000000000ffff0a000001', 'hex'), 0)).toBe('::ffff:10.0.0.1');
   });
 
   it.each(['1::2::3', ':1', '1:', '12345::', '1:2:3:4:5:6:7:8:9', 'g::', '::1.2.3', '1:2:3:4:5:6:7:1.2.3.4'])('rejects IPv6 %j', (t) => {
-    expect(writeIpv6(t, Buffer.alloc(16), 0)).toBe(false);
+    expect(tryWriteIpv6(t, Buffer.alloc(16), 0)).toBe(false);
   });
 
   it.each(['1.2.3', '1.2.3.4.5', '256.0.0.0', '01.2.3.4', '1..2.3', '', 'a.b.c.d'])('rejects IPv4 %j', (t) => {
-    expect(writeIpv4(t, Buffer.alloc(4), 0)).toBe(false);
+    expect(tryWriteIpv4(t, Buffer.alloc(4), 0)).toBe(false);
   });
 });

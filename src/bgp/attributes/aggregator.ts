@@ -4,7 +4,7 @@
  * optional transitive, always 8 bytes; RFC 6793).
  * RFC 7606 7.6 / 7.7 and RFC 6793 6: a wrong length is attribute-discard for all three.
  */
-import { readIpv4, writeIpv4 } from '../address.js';
+import { readIpv4, writeIpv4 } from '../../net/ip.js';
 import { AttrType } from '../iana.js';
 import type { AggregatorAttribute, As4AggregatorAttribute, AtomicAggregateAttribute } from '../types.js';
 import { lengthError, optionalTransitive, wellKnown, type AttrCodec } from './registry.js';

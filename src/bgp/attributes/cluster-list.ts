@@ -2,7 +2,7 @@
  * CLUSTER_LIST (type 10, optional non-transitive; RFC 4456 8): a list of 4-byte cluster ids.
  * RFC 7606 7.10: a length that is not a non-zero multiple of 4 is treat-as-withdraw.
  */
-import { readIpv4, writeIpv4 } from '../address.js';
+import { readIpv4, writeIpv4 } from '../../net/ip.js';
 import { AttrType } from '../iana.js';
 import type { ClusterListAttribute } from '../types.js';
 import { lengthError, optionalNonTransitive, type AttrCodec } from './registry.js';

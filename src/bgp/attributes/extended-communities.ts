@@ -5,7 +5,7 @@
  * AS) and Encapsulation (RFC 9012 4.1; tunnel type 8 = VXLAN). EVPN registers its own.
  * RFC 7606 7.14: a length that is not a non-zero multiple of 8 is treat-as-withdraw.
  */
-import { parseIpv4, readIpv4 } from '../address.js';
+import { parseIpv4, readIpv4 } from '../../net/ip.js';
 import {
   decodeExtCommunity,
   encodeExtCommunity,

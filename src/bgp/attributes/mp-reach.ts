@@ -12,7 +12,7 @@
  * codec keeps them as one RawNlri blob. RFC 7606 5.3 / 7.11: when the NLRI cannot be located
  * the session is reset; a bad next hop length for a known family disables the AFI/SAFI.
  */
-import { readIpv4, readIpv6, writeAddress, addressLength } from '../address.js';
+import { readIpv4, readIpv6, writeAddress, addressLength } from '../../net/ip.js';
 import { UpdateMessageError } from '../errors.js';
 import { familyCodec, hasAddPath } from '../families.js';
 import { AttrType, Safi, UpdateSubcode } from '../iana.js';

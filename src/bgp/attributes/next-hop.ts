@@ -2,7 +2,7 @@
  * NEXT_HOP (type 3, well-known; RFC 4271 4.3 and 5.1.3): the IPv4 address of the next hop.
  * RFC 7606 7.3: wrong length, or a semantically invalid address, is treat-as-withdraw.
  */
-import { parseIpv4, readIpv4, writeIpv4 } from '../address.js';
+import { parseIpv4, readIpv4, writeIpv4 } from '../../net/ip.js';
 import { AttrType, UpdateSubcode } from '../iana.js';
 import type { NextHopAttribute } from '../types.js';
 import { lengthError, malformed, wellKnown, type AttrCodec } from './registry.js';

@@ -1,5 +1,5 @@
 /** ORIGINATOR_ID (type 9, optional non-transitive; RFC 4456 8). RFC 7606 7.9: bad length is treat-as-withdraw. */
-import { readIpv4, writeIpv4 } from '../address.js';
+import { readIpv4, writeIpv4 } from '../../net/ip.js';
 import { AttrType } from '../iana.js';
 import type { OriginatorIdAttribute } from '../types.js';
 import { lengthError, optionalNonTransitive, type AttrCodec } from './registry.js';

@@ -14,7 +14,7 @@
  * A PMSI_TUNNEL shorter than 5 bytes is malformed: treat-as-withdraw (the route it describes
  * cannot be used without it).
  */
-import { readAddress, writeAddress, addressLength } from '../address.js';
+import { readAddress, writeAddress, addressLength } from '../../net/ip.js';
 import { AttrType, PmsiTunnelType } from '../iana.js';
 import type { PmsiTunnelAttribute } from '../types.js';
 import { lengthError, optionalTransitive, type AttrCodec } from './registry.js';

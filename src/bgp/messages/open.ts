@@ -8,7 +8,7 @@
  * Opt Parm Len = 255 and the next octet is 255, followed by a 2-octet extended length)
  * ```
  */
-import { parseIpv4, readIpv4 } from '../address.js';
+import { parseIpv4, readIpv4 } from '../../net/ip.js';
 import { OpenMessageError } from '../errors.js';
 import { OpenSubcode, OptionalParameter } from '../iana.js';
 import type { Capability, OpenMessage } from '../types.js';

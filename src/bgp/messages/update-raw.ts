@@ -3,7 +3,7 @@
  * family codec's `nextBoundary`), attributes are decoded once and keyed by their raw bytes so
  * equal sets can be interned. `encodeUpdateRaw` is the inverse, for Adj-RIB-Out packing.
  */
-import { addressBytes as addressBytesOf, readIpv4, readIpv6 } from '../address.js';
+import { addressBytes as addressBytesOf, readIpv4, readIpv6 } from '../../net/ip.js';
 import { BgpError, MessageHeaderError, UpdateMessageError, strongerError } from '../errors.js';
 import { familyCodec, hasAddPath } from '../families.js';
 import { Afi, AttrFlag, AttrType, Header, HeaderSubcode, MessageType, Safi, UpdateSubcode } from '../iana.js';

@@ -12,7 +12,7 @@
  * ```
  * The same codec reads the UPDATE's own Withdrawn Routes and NLRI fields.
  */
-import { octetText, parseIpv4 } from '../address.js';
+import { octetText, parseIpv4 } from '../../net/ip.js';
 
 const slashText: readonly string[] = Array.from({ length: 33 }, (_, i) => `/${i}`);
 import { UpdateMessageError } from '../errors.js';

@@ -15,7 +15,7 @@
  * A Type-4 from a Juniper QFX once reset ExaBGP sessions (ExaBGP #739); it is a plain RFC
  * layout and decodes here (see the vector `juniper-qfx-type4`).
  */
-import { ipByteLength, ipText } from '../address.js';
+import { addressLength, readAddress } from '../../net/ip.js';
 import { badEvpnField } from '../errors.js';
 import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
@@ -36,12 +36,12 @@ export const ethernetSegment = {
   routeType: EvpnRouteType.ethernetSegment,
   name: 'Ethernet Segment Route',
   encodingLength(r: EthernetSegmentRoute): number {
-    return 19 + ipByteLength(requireString(r.originator, 'originator'));
+    return 19 + addressLength(requireString(r.originator, 'originator'));
   },
   encode(r: EthernetSegmentRoute, buf: Buffer, offset: number): number {
     writeRd(r.rd, buf, offset);
     writeEsi(r.esi, buf, offset + 8);
-    const n = ipByteLength(r.originator);
+    const n = addressLength(r.originator);
     buf[offset + 18] = n * 8;
     return writeAddress(r.originator, n, 'originator', buf, offset + 19);
   },
@@ -51,7 +51,7 @@ export const ethernetSegment = {
       routeType: 4,
       rd: rdText(buf, start),
       esi: esiText(buf, start + 8),
-      originator: ipText(buf, start + 19, n),
+      originator: readAddress(buf, start + 19, n),
     };
   },
   key(buf: Buffer, start: number, end: number): string {

@@ -2,7 +2,7 @@
  * Field writers shared by the route codecs. They validate what a caller handed in (an encode
  * of a hand-made route must not put garbage on the wire) and throw EvpnInputError.
  */
-import { writeIp } from '../address.js';
+import { tryWriteIp } from '../../net/ip.js';
 import { EvpnInputError, type EvpnInputField } from '../errors.js';
 
 /** Write a 4-byte Ethernet tag (RFC 7432 7: 0..2^32-1). */
@@ -32,7 +32,7 @@ export function readLabel(buf: Buffer, offset: number): number {
 
 /** Write an address of the expected length (4/16) or throw. */
 export function writeAddress(text: string, length: 4 | 16, field: EvpnInputField, buf: Buffer, offset: number): number {
-  if (typeof text !== 'string' || writeIp(text, buf, offset) !== length) {
+  if (typeof text !== 'string' || tryWriteIp(text, buf, offset) !== length) {
     throw new EvpnInputError(field, text, length === 4 ? 'expected an IPv4 address' : 'expected an IPv6 address');
   }
   return offset + length;

@@ -16,7 +16,7 @@
  * VNI in its label); decoding does not require one (a route without it is still a route; the
  * VTEP layer decides what to do with it).
  */
-import { ipByteLength, ipText } from '../address.js';
+import { addressLength, readAddress } from '../../net/ip.js';
 import { badEvpnField } from '../errors.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
@@ -36,12 +36,12 @@ export const inclusiveMulticast = {
   routeType: EvpnRouteType.inclusiveMulticast,
   name: 'Inclusive Multicast Route',
   encodingLength(r: InclusiveMulticastRoute): number {
-    return 13 + ipByteLength(requireString(r.originator, 'originator'));
+    return 13 + addressLength(requireString(r.originator, 'originator'));
   },
   encode(r: InclusiveMulticastRoute, buf: Buffer, offset: number): number {
     writeRd(r.rd, buf, offset);
     writeTag(r.ethernetTag, buf, offset + 8);
-    const n = ipByteLength(r.originator);
+    const n = addressLength(r.originator);
     buf[offset + 12] = n * 8;
     return writeAddress(r.originator, n, 'originator', buf, offset + 13);
   },
@@ -51,7 +51,7 @@ export const inclusiveMulticast = {
       routeType: 3,
       rd: rdText(buf, start),
       ethernetTag: buf.readUInt32BE(start + 8),
-      originator: ipText(buf, start + 13, n),
+      originator: readAddress(buf, start + 13, n),
     };
   },
   key(buf: Buffer, start: number, end: number): string {

@@ -19,7 +19,7 @@
  * +---------------------------------------+
  * ```
  */
-import { ipText } from '../address.js';
+import { readAddress } from '../../net/ip.js';
 import { badEvpnField, EvpnInputError } from '../errors.js';
 import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
@@ -73,8 +73,8 @@ export const ipPrefix = {
       rd: rdText(buf, start),
       esi: esiText(buf, start + 8),
       ethernetTag: buf.readUInt32BE(start + 18),
-      prefix: `${ipText(buf, start + 23, n)}/${buf[start + 22]!}`,
-      gateway: ipText(buf, start + 23 + n, n),
+      prefix: `${readAddress(buf, start + 23, n)}/${buf[start + 22]!}`,
+      gateway: readAddress(buf, start + 23 + n, n),
       label: readLabel(buf, start + 23 + 2 * n),
     };
   },

@@ -22,7 +22,7 @@
  * +---------------------------------------+
  * ```
  */
-import { ipByteLength, ipText } from '../address.js';
+import { addressLength, readAddress } from '../../net/ip.js';
 import { badEvpnField } from '../errors.js';
 import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
@@ -53,7 +53,7 @@ export const macIp = {
   routeType: EvpnRouteType.macIp,
   name: 'MAC Advertisement Route',
   encodingLength(r: MacIpRoute): number {
-    return fixed + (r.ip === undefined ? 0 : ipByteLength(r.ip)) + (r.label2 === undefined ? 3 : 6);
+    return fixed + (r.ip === undefined ? 0 : addressLength(r.ip)) + (r.label2 === undefined ? 3 : 6);
   },
   encode(r: MacIpRoute, buf: Buffer, offset: number): number {
     writeRd(r.rd, buf, offset);
@@ -65,7 +65,7 @@ export const macIp = {
     if (r.ip === undefined) {
       buf[p++] = 0;
     } else {
-      const n = ipByteLength(r.ip);
+      const n = addressLength(r.ip);
       buf[p++] = n * 8;
       p = writeAddress(r.ip, n, 'ip', buf, p);
     }
@@ -86,7 +86,7 @@ export const macIp = {
         ? { routeType: 2, rd, esi, ethernetTag, mac, label1, label2: readLabel(buf, afterIp + 3) }
         : { routeType: 2, rd, esi, ethernetTag, mac, label1 };
     }
-    const ip = ipText(buf, start + fixed, ipLen as 4 | 16);
+    const ip = readAddress(buf, start + fixed, ipLen as 4 | 16);
     return hasLabel2
       ? { routeType: 2, rd, esi, ethernetTag, mac, ip, label1, label2: readLabel(buf, afterIp + 3) }
       : { routeType: 2, rd, esi, ethernetTag, mac, ip, label1 };

@@ -1,10 +1,12 @@
 /**
- * Fast IPv4/IPv6 text <-> bytes helpers for the codecs. They work on Buffers at an offset and
- * allocate nothing but the returned string. `ip-address` stays at the API edge; these are for
- * hot paths (every NEXT_HOP, every prefix).
+ * Fast IPv4/IPv6 text <-> bytes, shared by every layer (bgp, evpn, dataplane). They work on
+ * Buffers at an offset and allocate nothing but the returned string. `ip-address` stays at the
+ * API edge; these are for hot paths (every NEXT_HOP, every prefix, every EVPN route).
+ * Text is canonical: dotted quad, and RFC 5952 for IPv6 (lower case, longest zero run
+ * compressed, IPv4-mapped addresses in mixed notation).
  *
- * Parsers throw a TypeError for bad text: text comes from the user building a message (a
- * programming error), never from the wire.
+ * `write*` throw a TypeError for bad text (a programming error: text comes from the user, never
+ * from the wire); `tryWrite*` return false instead, for validating input at the API edge.
  */
 
 /** Decimal text of 0..255, so printing an address is four lookups and three joins. */
@@ -55,6 +57,14 @@ export function parseIpv4(text: string, end: number = text.length): number {
 /** True when `text` is a dotted quad. */
 export function isIpv4(text: string): boolean {
   return parseIpv4(text) >= 0;
+}
+
+/** Parse a dotted quad into 4 bytes at `offset`; false (nothing written) if it is not one. */
+export function tryWriteIpv4(text: string, buf: Buffer, offset: number): boolean {
+  const v = parseIpv4(text);
+  if (v < 0) return false;
+  buf.writeUInt32BE(v, offset);
+  return true;
 }
 
 /** Write a dotted quad as 4 bytes at `offset`; return the offset after it. */
@@ -108,6 +118,17 @@ export function readIpv6(buf: Buffer, offset: number): string {
 export function writeIpv6(text: string, buf: Buffer, offset: number): number {
   if (!parseIpv6Into(text, buf, offset)) throw new TypeError(`not an IPv6 address: ${text}`);
   return offset + 16;
+}
+
+/** Parse IPv6 text (RFC 4291 2.2) into 16 bytes at `offset`; false if it is not IPv6. */
+export function tryWriteIpv6(text: string, buf: Buffer, offset: number): boolean {
+  return parseIpv6Into(text, buf, offset);
+}
+
+/** Parse an IPv4 or IPv6 address into `buf`; the byte length written, or 0 if it is neither. */
+export function tryWriteIp(text: string, buf: Buffer, offset: number): 0 | 4 | 16 {
+  if (text.includes(':')) return parseIpv6Into(text, buf, offset) ? 16 : 0;
+  return tryWriteIpv4(text, buf, offset) ? 4 : 0;
 }
 
 /** True when `text` is IPv6 text. */

@@ -4,19 +4,24 @@
  * no boxed number per entry, which is what lets the VTEP tables hold a million MACs in a few tens
  * of bytes each. Linear probing with backward-shift deletion (no tombstones), so lookups stay
  * short after any number of deletes.
+ *
+ * The home cell of a key is taken from the TOP bits of its hash, so cells are ordered by hash
+ * prefix: doubling the table sends cell i to 2i or 2i+1, and a rehash reads the old table and
+ * writes the new one front to back (sequential memory, page faults in order) instead of
+ * scattering a million writes over tens of megabytes.
  */
 
 const twoTo32 = 4294967296;
 const auxUnit = 67108864; // 2^26: values and aux are packed as 1 + value + aux * 2^26
 
-/** Spread a key of up to 53 bits over 32 bits (murmur3 finaliser on hi ^ lo). */
+/** Spread a key of up to 53 bits over 32 bits (murmur3 finaliser on hi ^ lo); unsigned. */
 function hash(key: number): number {
   const lo = key >>> 0;
   const hi = (key / twoTo32) | 0;
   let h = lo ^ Math.imul(hi, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** The value part of a packed cell (no `%`: a float modulo is a library call in V8). */
@@ -33,13 +38,20 @@ function valueOf(packed: number): number {
 export class NumIndex {
   private cells: Float64Array;
   private mask: number;
+  /** 32 - log2(capacity): the home cell of a key is `hash(key) >>> shift`. */
+  private shift: number;
   private count = 0;
 
   constructor(initialCapacity = 16) {
     let cap = 16;
-    while (cap < initialCapacity * 2) cap *= 2;
+    let shift = 28;
+    while (cap < initialCapacity * 2) {
+      cap *= 2;
+      shift--;
+    }
     this.cells = new Float64Array(cap * 2);
     this.mask = cap - 1;
+    this.shift = shift;
   }
 
   get size(): number {
@@ -55,7 +67,7 @@ export class NumIndex {
   private find(key: number): number {
     const cells = this.cells;
     const mask = this.mask;
-    let i = hash(key) & mask;
+    let i = hash(key) >>> this.shift;
     for (;;) {
       const c = i * 2;
       if (cells[c + 1] === 0) return -1;
@@ -86,7 +98,7 @@ export class NumIndex {
     const cells = this.cells;
     const mask = this.mask;
     const packed = 1 + value + auxValue * auxUnit;
-    let i = hash(key) & mask;
+    let i = hash(key) >>> this.shift;
     for (;;) {
       const c = i * 2;
       const v = cells[c + 1]!;
@@ -109,7 +121,7 @@ export class NumIndex {
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const cells = this.cells;
     const mask = this.mask;
-    let i = hash(key) & mask;
+    let i = hash(key) >>> this.shift;
     for (;;) {
       const c = i * 2;
       const v = cells[c + 1]!;
@@ -144,11 +156,12 @@ export class NumIndex {
   private removeAt(i: number): void {
     const cells = this.cells;
     const mask = this.mask;
+    const shift = this.shift;
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
       if (cells[j * 2 + 1] === 0) break;
-      const home = hash(cells[j * 2]!) & mask;
+      const home = hash(cells[j * 2]!) >>> shift;
       // move j back to i unless its home lies cyclically in (i, j]
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
         cells[i * 2] = cells[j * 2]!;
@@ -179,16 +192,19 @@ export class NumIndex {
     const cap = old.length; // cells double: old.length / 2 * 2
     const cells = new Float64Array(cap * 2);
     const mask = cap - 1;
+    const shift = this.shift - 1;
+    // old cells are in hash-prefix order, so these writes go front to back
     for (let c = 0; c < old.length; c += 2) {
       const v = old[c + 1]!;
       if (v === 0) continue;
       const key = old[c]!;
-      let i = hash(key) & mask;
+      let i = hash(key) >>> shift;
       while (cells[i * 2 + 1] !== 0) i = (i + 1) & mask;
       cells[i * 2] = key;
       cells[i * 2 + 1] = v;
     }
     this.cells = cells;
     this.mask = mask;
+    this.shift = shift;
   }
 }

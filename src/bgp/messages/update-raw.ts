@@ -62,10 +62,16 @@ export interface RawUpdate {
 // [start, end) pairs of the NLRI found by the splitters (module state: parsing is synchronous)
 let scratch = new Uint32Array(2048);
 
-function grow(): void {
-  const next = new Uint32Array(scratch.length * 2);
-  next.set(scratch);
-  scratch = next;
+/** Record NLRI number `n` as `[start, end)`; return n + 1. */
+function put(n: number, start: number, end: number): number {
+  if (2 * n + 2 > scratch.length) {
+    const next = new Uint32Array(scratch.length * 2);
+    next.set(scratch);
+    scratch = next;
+  }
+  scratch[2 * n] = start;
+  scratch[2 * n + 1] = end;
+  return n + 1;
 }
 
 /** Split IPv4 prefixes into `scratch`; return how many. */
@@ -82,10 +88,7 @@ function splitIpv4(buf: Buffer, start: number, end: number, addPath: boolean): n
       next = p + 1 + ((bits + 7) >>> 3);
       if (bits > 32 || next > end) ipv4Unicast.nextBoundary(buf, p, end, false); // throws the right error
     }
-    if (2 * n + 2 > scratch.length) grow();
-    scratch[2 * n] = p;
-    scratch[2 * n + 1] = next;
-    n++;
+    n = put(n, p, next);
     p = next;
   }
   return n;
@@ -96,10 +99,7 @@ function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi:
   if (afi === Afi.ipv4 && safi === Safi.unicast) return splitIpv4(buf, start, end, hasAddPath(options, afi, safi));
   const codec = familyCodec(afi, safi);
   if (codec === undefined) {
-    if (start === end) return 0;
-    scratch[0] = start;
-    scratch[1] = end;
-    return 1;
+    return start === end ? 0 : put(0, start, end);
   }
   const addPath = hasAddPath(options, afi, safi);
   let n = 0;
@@ -109,10 +109,7 @@ function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi:
     if (!(next > p && next <= end)) {
       throw new UpdateMessageError(UpdateSubcode.optionalAttributeError, `${codec.name}: NLRI boundary out of range`, { action: 'session-reset' });
     }
-    if (2 * n + 2 > scratch.length) grow();
-    scratch[2 * n] = p;
-    scratch[2 * n + 1] = next;
-    n++;
+    n = put(n, p, next);
     p = next;
   }
   return n;
@@ -131,17 +128,11 @@ function splitWellFormed(buf: Buffer, start: number, end: number, afi: number, s
   for (let p = start; p < end; ) {
     const next = codec.frame(buf, p, end, addPath);
     if (!(next > p && next <= end)) return n;
-    let ok = true;
     try {
       codec.nextBoundary(buf, p, end, addPath);
+      n = put(n, p, next);
     } catch {
-      ok = false; // a bad field: the route never reached a RIB, nothing to withdraw
-    }
-    if (ok) {
-      if (2 * n + 2 > scratch.length) grow();
-      scratch[2 * n] = p;
-      scratch[2 * n + 1] = next;
-      n++;
+      // a bad field: that route never reached a RIB, there is nothing to withdraw
     }
     p = next;
   }

@@ -25,8 +25,12 @@ import { Afi, Safi, UpdateSubcode } from '../bgp/iana.js';
 import { evpnCommunities } from './communities.js';
 import { badEvpnField, EvpnInputError, unframedEvpn } from './errors.js';
 import { routeCodec } from './registry.js';
+import { copyBytes } from './routes/fields.js';
 import { raw } from './routes/raw.js';
 import type { EvpnRoute, EvpnRouteBase } from './types.js';
+
+/** Route keys are assembled here: path id (4), route type (1), at most the whole body (255). */
+const keyScratch = Buffer.allocUnsafe(4 + 1 + 255);
 
 /** Locate the NLRI at `start`: returns [bodyStart, bodyEnd]; throws session-reset if it overruns. */
 function frame(buf: Buffer, start: number, end: number, addPath: boolean): number {
@@ -127,9 +131,15 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
     const p = addPath ? start + 4 : start;
     const type = buf[p]!;
     const codec = routeCodec(type);
-    const body = codec === undefined ? raw.key(buf, p + 2, bodyEnd) : codec.key(buf, p + 2, bodyEnd);
+    // The key fields are gathered in a scratch buffer and read out with one toString: a flat
+    // one-byte string (~48 bytes for a Type-2 key), where concatenated pieces would make a V8
+    // cons string of ~120 bytes that a RIB keeping a million keys would have to flatten.
+    const out = keyScratch;
     // RFC 7911: with ADD-PATH the path identifier is part of what names the path.
-    return (addPath ? buf.toString('latin1', start, start + 4) : '') + String.fromCharCode(type) + body;
+    let n = addPath ? copyBytes(buf, start, p, out, 0) : 0;
+    out[n++] = type;
+    n = codec === undefined ? raw.keyInto(buf, p + 2, bodyEnd, out, n) : codec.keyInto(buf, p + 2, bodyEnd, out, n);
+    return out.toString('latin1', 0, n);
   },
 
   checkNextHop(length: number): BgpError | undefined {

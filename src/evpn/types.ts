@@ -110,7 +110,12 @@ export interface RouteBodyCodec<T extends EvpnRouteBase> {
   encodingLength(route: T): number;
   encode(route: T, buf: Buffer, offset: number): number;
   decode(buf: Buffer, start: number, end: number): T;
-  key(buf: Buffer, start: number, end: number): string;
+  /**
+   * Write the route key fields of the body `[start, end)` (RFC 7432 7: never ESI or labels where
+   * the RFC leaves them out) into `out` at `offset`; returns the offset after them. Throws
+   * (treat-as-withdraw) when the body is malformed. `out` has room for 255 bytes.
+   */
+  keyInto(buf: Buffer, start: number, end: number, out: Buffer, offset: number): number;
   /** Throw what `decode` would (treat-as-withdraw) without building the value. */
   check(buf: Buffer, start: number, end: number): void;
 }

@@ -16,7 +16,7 @@ import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
 import { loopCheck } from './reflection.js';
-import { flatKey, newRoute, type RibPeer, type Route } from './route.js';
+import { newRoute, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
 
 export type { PeerConfig, RouteFilter, SpeakerCore } from './peer-config.js';
@@ -249,9 +249,9 @@ export class Peer {
       pathId = buf.readUInt32BE(start);
       start += 4;
     }
-    const k = this.keyOf(fk, buf, start, end);
-    if (k === undefined) return false;
-    const key = flatKey(k);
+    // the family codec builds keys flat (NlriCodec.routeKey), so the Route keeps this string as is
+    const key = this.keyOf(fk, buf, start, end);
+    if (key === undefined) return false;
     const rib = this.core.locRib(fk);
     const old = rib.path(key, this.rib, pathId);
     if (old !== undefined && old.attrs === set && old.length === end - start && buf.compare(old.slab, old.offset, old.offset + old.length, start, end) === 0) {

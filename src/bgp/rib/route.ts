@@ -60,19 +60,6 @@ export class Route {
   }
 }
 
-const scratch = Buffer.allocUnsafe(4096);
-
-/**
- * The same key as one flat string. Keys built by concatenation are V8 cons strings (a tree of
- * pieces, ~120 bytes for a 25-byte EVPN key); a key kept for the life of a route is copied into
- * a flat one-byte string (~48 bytes) once, here.
- */
-export function flatKey(s: string): string {
-  if (s.length > scratch.length) return s;
-  const n = scratch.write(s, 0, 'latin1');
-  return scratch.toString('latin1', 0, n);
-}
-
 /** A route received with an ADD-PATH path identifier (RFC 7911). */
 export class AddPathRoute extends Route {
   constructor(slab: Buffer, offset: number, key: string, attrs: AttrSet, private readonly id: number) {

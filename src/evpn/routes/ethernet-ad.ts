@@ -17,7 +17,7 @@ import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { EthernetAdRoute, RouteBodyCodec } from '../types.js';
-import { readLabel, writeLabel, writeTag } from './fields.js';
+import { copyBytes, readLabel, writeLabel, writeTag } from './fields.js';
 
 const length = 25;
 
@@ -44,10 +44,10 @@ export const ethernetAd = {
       label: readLabel(buf, start + 22),
     };
   },
-  key(buf: Buffer, start: number, end: number): string {
+  keyInto(buf: Buffer, start: number, end: number, out: Buffer, offset: number): number {
     if (end - start !== length) throw badEvpnField(`Ethernet A-D route length ${end - start}`);
     // RD, ESI, Ethernet tag: the label is not part of the key.
-    return buf.toString('latin1', start, start + 22);
+    return copyBytes(buf, start, start + 22, out, offset);
   },
   check(buf: Buffer, start: number, end: number): void {
     if (end - start !== length) throw badEvpnField(`Ethernet A-D route length ${end - start}, expected ${length}`, buf.subarray(start, end));

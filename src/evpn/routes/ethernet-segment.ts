@@ -21,7 +21,7 @@ import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { EthernetSegmentRoute, RouteBodyCodec } from '../types.js';
-import { requireString, writeAddress } from './fields.js';
+import { copyBytes, requireString, writeAddress } from './fields.js';
 
 function check(buf: Buffer, start: number, end: number): 4 | 16 {
   const len = end - start;
@@ -54,10 +54,10 @@ export const ethernetSegment = {
       originator: readAddress(buf, start + 19, n),
     };
   },
-  key(buf: Buffer, start: number, end: number): string {
+  keyInto(buf: Buffer, start: number, end: number, out: Buffer, offset: number): number {
     check(buf, start, end);
     // RD, ESI, IP length, originator IP: the whole body is the key.
-    return buf.toString('latin1', start, end);
+    return copyBytes(buf, start, end, out, offset);
   },
   check,
 } as const satisfies RouteBodyCodec<EthernetSegmentRoute>;

@@ -25,6 +25,16 @@ export function writeLabel(raw: number, buf: Buffer, offset: number): number {
   return offset + 3;
 }
 
+/**
+ * Copy `[start, end)` of `src` into `dst` at `offset` (caller checked bounds); returns the offset
+ * after it. A plain loop: for the 10-40 bytes of a route key it is cheaper than the native call
+ * behind `Buffer#copy`.
+ */
+export function copyBytes(src: Buffer, start: number, end: number, dst: Buffer, offset: number): number {
+  for (let i = start; i < end; i++) dst[offset++] = src[i]!;
+  return offset;
+}
+
 /** Read a 3-byte label field (caller checked bounds). */
 export function readLabel(buf: Buffer, offset: number): number {
   return (buf[offset]! << 16) | (buf[offset + 1]! << 8) | buf[offset + 2]!;

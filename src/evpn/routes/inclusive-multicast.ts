@@ -21,7 +21,7 @@ import { badEvpnField } from '../errors.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { InclusiveMulticastRoute, RouteBodyCodec } from '../types.js';
-import { requireString, writeAddress, writeTag } from './fields.js';
+import { copyBytes, requireString, writeAddress, writeTag } from './fields.js';
 
 function check(buf: Buffer, start: number, end: number): 4 | 16 {
   const len = end - start;
@@ -54,10 +54,10 @@ export const inclusiveMulticast = {
       originator: readAddress(buf, start + 13, n),
     };
   },
-  key(buf: Buffer, start: number, end: number): string {
+  keyInto(buf: Buffer, start: number, end: number, out: Buffer, offset: number): number {
     check(buf, start, end);
     // RD, Ethernet tag, IP length, originator IP: the whole body is the key.
-    return buf.toString('latin1', start, end);
+    return copyBytes(buf, start, end, out, offset);
   },
   check,
 } as const satisfies RouteBodyCodec<InclusiveMulticastRoute>;

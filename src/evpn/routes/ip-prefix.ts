@@ -25,7 +25,7 @@ import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { IpPrefixRoute, RouteBodyCodec } from '../types.js';
-import { readLabel, requireString, writeAddress, writeLabel, writeTag } from './fields.js';
+import { copyBytes, readLabel, requireString, writeAddress, writeLabel, writeTag } from './fields.js';
 
 function check(buf: Buffer, start: number, end: number): 4 | 16 {
   const len = end - start;
@@ -78,10 +78,10 @@ export const ipPrefix = {
       label: readLabel(buf, start + 23 + 2 * n),
     };
   },
-  key(buf: Buffer, start: number, end: number): string {
+  keyInto(buf: Buffer, start: number, end: number, out: Buffer, offset: number): number {
     const n = check(buf, start, end);
     // RFC 9136 3.1: RD, Ethernet tag, IP prefix length and IP prefix; not ESI, GW IP or label.
-    return buf.toString('latin1', start, start + 8) + buf.toString('latin1', start + 18, start + 23 + n);
+    return copyBytes(buf, start + 18, start + 23 + n, out, copyBytes(buf, start, start + 8, out, offset));
   },
   check,
 } as const satisfies RouteBodyCodec<IpPrefixRoute>;

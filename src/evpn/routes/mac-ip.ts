@@ -29,7 +29,7 @@ import { EvpnRouteType } from '../iana.js';
 import { macText, writeMac } from '../mac.js';
 import { rdText, writeRd } from '../rd.js';
 import type { MacIpRoute, RouteBodyCodec } from '../types.js';
-import { readLabel, writeAddress, writeLabel, writeTag } from './fields.js';
+import { copyBytes, readLabel, writeAddress, writeLabel, writeTag } from './fields.js';
 
 /** Bytes before the IP address: RD, ESI, tag, MAC length, MAC, IP length. */
 const fixed = 30;
@@ -91,10 +91,10 @@ export const macIp = {
       ? { routeType: 2, rd, esi, ethernetTag, mac, ip, label1, label2: readLabel(buf, afterIp + 3) }
       : { routeType: 2, rd, esi, ethernetTag, mac, ip, label1 };
   },
-  key(buf: Buffer, start: number, end: number): string {
+  keyInto(buf: Buffer, start: number, end: number, out: Buffer, offset: number): number {
     const ipLen = check(buf, start, end);
     // RFC 7432 7: RD, Ethernet tag, MAC (with its length) and IP (with its length); not ESI, not labels.
-    return buf.toString('latin1', start, start + 8) + buf.toString('latin1', start + 18, start + fixed + ipLen);
+    return copyBytes(buf, start + 18, start + fixed + ipLen, out, copyBytes(buf, start, start + 8, out, offset));
   },
   check,
 } as const satisfies RouteBodyCodec<MacIpRoute>;

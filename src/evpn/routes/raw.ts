@@ -6,6 +6,7 @@
  */
 import { EvpnInputError } from '../errors.js';
 import type { RawEvpnRoute } from '../types.js';
+import { copyBytes } from './fields.js';
 
 export const raw = {
   name: 'unknown route type',
@@ -21,7 +22,7 @@ export const raw = {
   decode(buf: Buffer, start: number, end: number, routeType: number): RawEvpnRoute {
     return { routeType, raw: buf.subarray(start, end) };
   },
-  key(buf: Buffer, start: number, end: number): string {
-    return buf.toString('latin1', start, end);
+  keyInto(buf: Buffer, start: number, end: number, out: Buffer, offset: number): number {
+    return copyBytes(buf, start, end, out, offset);
   },
 } as const;

@@ -15,6 +15,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { printTable, type Row } from './harness.js';
 
 type Dataplane = typeof import('../src/dataplane/index.js');
 
@@ -49,8 +50,8 @@ const {
   flowHash, macBytes,
 } = dp;
 
-/** One result row. `ratio` = opsPerSec / baselineOpsPerSec (higher is better). */
-export interface Row {
+/** One measurement. `ratio` = opsPerSec / baselineOpsPerSec (higher is better). */
+interface Measured {
   name: string;
   opsPerSec: number;
   baselineOpsPerSec?: number;
@@ -85,7 +86,7 @@ function frameOf(len: number): Buffer {
   return f;
 }
 
-function memoryRows(len: number): Row[] {
+function memoryRows(len: number): Measured[] {
   const n = 10_000;
   const frame = frameOf(len);
   const headroom = 70;
@@ -101,7 +102,7 @@ function memoryRows(len: number): Row[] {
   const t6 = new OuterTemplate({ dstMac: macBytes('02:ff:00:00:00:02'), srcMac: macBytes('02:ff:00:00:00:01'), srcIp: Buffer.alloc(16, 1), dstIp: Buffer.alloc(16, 2) });
   const t6z = new OuterTemplate({ dstMac: macBytes('02:ff:00:00:00:02'), srcMac: macBytes('02:ff:00:00:00:01'), srcIp: Buffer.alloc(16, 1), dstIp: Buffer.alloc(16, 2), udp6Checksum: 'zero' });
   const end = headroom + len;
-  const rows: Row[] = [];
+  const rows: Measured[] = [];
   const row = (name: string, ops: number, note: string): void => {
     rows.push({ name: `${name} ${len} B`, opsPerSec: ops, baselineOpsPerSec: copy, ratio: ops / copy, note });
   };
@@ -145,7 +146,7 @@ function bound(sock: Socket, address: string): Promise<number> {
   return new Promise((resolve) => sock.bind(0, address, () => resolve(sock.address().port)));
 }
 
-async function udpRows(): Promise<Row[]> {
+async function udpRows(): Promise<Measured[]> {
   const count = 50_000;
   const chunk = 500;
   const net = `127.${77 + (process.pid % 100)}.${(process.pid >> 8) % 250}`;
@@ -169,7 +170,7 @@ async function udpRows(): Promise<Row[]> {
   engine.attachPort(101, port);
 
   const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-  const rows: Row[] = [];
+  const rows: Measured[] = [];
   for (const f of [small, frame]) {
     const payload = Buffer.concat([Buffer.from('0800000000006500', 'hex'), f]);
     const runRaw = async (): Promise<number> => {
@@ -266,22 +267,24 @@ async function udpRows(): Promise<Row[]> {
   return rows;
 }
 
-/** All rows of this bench. */
+/** All rows of this bench, in the harness's table format (`npm run bench dataplane`). */
 export async function run(): Promise<Row[]> {
-  return [...memoryRows(64), ...memoryRows(1450), ...(await udpRows())];
+  const measured = [...memoryRows(64), ...memoryRows(1450), ...(await udpRows())];
+  return measured.map((r) => ({
+    name: r.name,
+    rate: r.opsPerSec,
+    unit: 'frame',
+    nsPerOp: 1e9 / r.opsPerSec,
+    ...(r.ratio === undefined ? {} : { ratio: r.ratio }),
+    note: `${r.baselineOpsPerSec === undefined ? '' : `baseline ${fmt(r.baselineOpsPerSec)}/s; `}${r.note ?? ''} (code ${loadedFrom})`,
+  }));
 }
 
-function fmt(n: number | undefined): string {
-  if (n === undefined) return '';
+function fmt(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await run();
-  console.log(`dataplane bench (code ${loadedFrom}; node ${process.version})`);
-  console.log(`${'name'.padEnd(58)} ${'ops/s'.padStart(10)} ${'baseline'.padStart(10)} ${'ratio'.padStart(6)}  note`);
-  for (const r of rows) {
-    console.log(`${r.name.padEnd(58)} ${fmt(r.opsPerSec).padStart(10)} ${fmt(r.baselineOpsPerSec).padStart(10)} ${(r.ratio?.toFixed(2) ?? '').padStart(6)}  ${r.note ?? ''}`);
-  }
+  printTable(await run());
   if (sink === 0.5) console.log(sink);
 }

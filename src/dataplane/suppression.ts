@@ -38,6 +38,8 @@ export function suppressArp(out: Deliver, vs: VniState, ps: PortState, buf: Buff
   const tpa = u32(buf, p + 24);
   const c = vs.counters;
   if (spa === tpa || spa === 0) {
+    // a gratuitous ARP still tells the control plane the sender's binding (never answered)
+    if (spa !== 0) lookupMac(vs, 4, buf, p + 8, formatIp4(buf, p + 14), formatIp4(buf, p + 24));
     if (spa !== 0 && vs.arp4.get(tpa) === macKey(buf, p + 8)) {
       // an announcement the fabric already knows: local ports only
       c.arpSuppressed++;
@@ -47,7 +49,9 @@ export function suppressArp(out: Deliver, vs: VniState, ps: PortState, buf: Buff
     }
     return false;
   }
-  const mac = vs.arp4.get(tpa) ?? lookupMac(vs, 4, buf, p + 8, formatIp4(buf, p + 14), formatIp4(buf, p + 24));
+  // the hook first: it also learns the sender's own binding (RFC 9161 3.1), which a request
+  // answered from the table alone would hide from the control plane; then the table
+  const mac = lookupMac(vs, 4, buf, p + 8, formatIp4(buf, p + 14), formatIp4(buf, p + 24)) ?? vs.arp4.get(tpa);
   if (mac === undefined) {
     c.arpFlooded++;
     return false;
@@ -70,8 +74,8 @@ export function suppressNd(out: Deliver, pool: BufferPool, vs: VniState, ps: Por
   if (u32(buf, ip + 8) === 0 && u32(buf, ip + 12) === 0 && u32(buf, ip + 16) === 0 && u32(buf, ip + 20) === 0) return false;
   const target = ip + ipv6HeaderLength + 8;
   const c = vs.counters;
-  const mac = vs.arp6.get(buf.toString('latin1', target, target + 16)) ??
-    lookupMac(vs, 6, buf, start + 6, formatIp6(buf, ip + 8), formatIp6(buf, target));
+  const mac = lookupMac(vs, 6, buf, start + 6, formatIp6(buf, ip + 8), formatIp6(buf, target)) ??
+    vs.arp6.get(buf.toString('latin1', target, target + 16));
   if (mac === undefined) {
     c.ndFlooded++;
     return false;

@@ -92,7 +92,11 @@ export interface Dataplane {
   /** `ip` in `vni` is owned by `mac` (ARP/ND suppression table, RFC 9161). */
   setArpEntry(vni: number, ip: IpText, mac: MacText): void;
   removeArpEntry(vni: number, ip: IpText): void;
-  /** A lookup consulted when the table has no entry (undefined removes it). */
+  /**
+   * A hook consulted for every ARP request / Neighbor Solicitation from a local port (and, for
+   * the sender's binding only, every gratuitous ARP): the control plane learns local IP bindings
+   * from it, and its answer wins over the table's. Undefined removes it.
+   */
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void;
   /** Subscribes to local MAC events; returns the unsubscribe function. */
   onLocalMac(listener: LocalMacListener): () => void;

@@ -322,6 +322,25 @@ describe('ARP/ND suppression', () => {
     expect(formatIp(arp.targetIp)).toBe('10.1.1.2');
   });
 
+  it('consults the hook even when the table knows the target, so the sender\'s binding is learned (RFC 9161 3.1)', () => {
+    const e = new VxlanEngine();
+    e.addVni(4);
+    e.setArpEntry(4, '10.1.1.1', '02:00:00:00:01:01');
+    const senders: string[] = [];
+    e.setArpLookup(4, (r) => { senders.push(`${r.senderIp} ${r.senderMac}`); return undefined; });
+    const replies: Buffer[] = [];
+    const p = new Endpoint('p', (b, s, en) => replies.push(Buffer.from(b.subarray(s, en))));
+    e.attachPort(4, p);
+    // a request answered from the table...
+    expect(p.send(Buffer.from('ffffffffffff02000000000108060001080006040001020000000001' + '0a010102' + '000000000000' + '0a010101', 'hex'))).toBe(true);
+    expect(replies).toHaveLength(1);
+    expect(e.vniCounters(4)).toMatchObject({ arpAnswered: 1, arpFlooded: 0 });
+    // ...and a gratuitous ARP (never answered) both tell the hook who sent them
+    p.send(Buffer.from('ffffffffffff02000000000308060001080006040001020000000003' + '0a010103' + '000000000000' + '0a010103', 'hex'));
+    expect(senders).toEqual(['10.1.1.2 02:00:00:00:00:01', '10.1.1.3 02:00:00:00:00:03']);
+    expect(replies).toHaveLength(1);
+  });
+
   it('answers an 802.1Q-tagged ARP request in place and keeps the tag', () => {
     const e = new VxlanEngine();
     e.addVni(4);

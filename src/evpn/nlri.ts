@@ -29,6 +29,10 @@ import { copyBytes } from './routes/fields.js';
 import { raw } from './routes/raw.js';
 import type { EvpnRoute, EvpnRouteBase } from './types.js';
 
+/** Latin1 text of `[start, end)` (Buffer#latin1Slice: no encoding switch, no argument coercion). */
+const latin1 = (b: Buffer, start: number, end: number): string =>
+  (b as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
+
 /** Route keys are assembled here: path id (4), route type (1), at most the whole body (255). */
 const keyScratch = Buffer.allocUnsafe(4 + 1 + 255);
 
@@ -139,7 +143,7 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
     let n = addPath ? copyBytes(buf, start, p, out, 0) : 0;
     out[n++] = type;
     n = codec === undefined ? raw.keyInto(buf, p + 2, bodyEnd, out, n) : codec.keyInto(buf, p + 2, bodyEnd, out, n);
-    return out.toString('latin1', 0, n);
+    return latin1(out, 0, n);
   },
 
   checkNextHop(length: number): BgpError | undefined {

@@ -74,6 +74,8 @@ export function sessionConfig(core: SpeakerCore, config: PeerConfig, families: r
     families,
     clock: core.clock,
     network: core.network,
+    // the RIB walks NLRI by offsets: no Buffer view per route
+    nlriMode: 'bounds',
     ...(config.port === undefined ? {} : { peerPort: config.port }),
     ...(config.localAddress === undefined ? {} : { localAddress: config.localAddress }),
     ...(config.passive === undefined ? {} : { passive: config.passive }),

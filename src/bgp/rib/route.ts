@@ -106,7 +106,9 @@ export class Slab {
     const at = this.pos + 2;
     b[at - 2] = n >>> 8;
     b[at - 1] = n & 0xff;
-    src.copy(b, at, start, end);
+    // a route's NLRI is a few dozen bytes: a loop beats Buffer#copy's JS wrapper and native call
+    if (n <= 64) for (let i = 0; i < n; i++) b[at + i] = src[start + i]!;
+    else src.copy(b, at, start, end);
     this.pos = at + n;
     return at;
   }

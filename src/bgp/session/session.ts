@@ -223,7 +223,7 @@ export class Session extends SessionCore implements SessionApi {
     if (eor === undefined) {
       try {
         // RFC 7606: only session-reset errors are thrown; the others arrive in parsed.error
-        this.curParsed = parseUpdateRaw(msg, c.negotiated!.receiveOptions);
+        this.curParsed = parseUpdateRaw(msg, c.negotiated!.receiveOptions, this.config.nlriMode);
       } catch (e) {
         if (!(e instanceof BgpError)) throw e;
         c.eventError = e;

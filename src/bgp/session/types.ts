@@ -7,7 +7,7 @@
  */
 import type { EventEmitter } from 'eventemitter3';
 import type { Capability, CodecOptions, Family, NotificationMessage, OpenMessage, RouteRefreshMessage, AddPathMode } from '../types.js';
-import type { RawUpdate } from '../codec.js';
+import type { RawNlriMode, RawUpdate } from '../codec.js';
 import type { BgpError } from '../errors.js';
 
 // ---------------------------------------------------------------- FSM names (RFC 4271 8)
@@ -202,6 +202,12 @@ export interface SessionConfig {
   readonly clock?: Clock;
   /** Injected connections. Default real TCP. */
   readonly network?: Network;
+  /**
+   * How the `update` event hands NLRI over (see `parseUpdateRaw`): one Buffer view per NLRI
+   * (`views`, the default) or `[start, end)` pairs into the message (`bounds`: no object per
+   * NLRI, what the speaker's RIB uses).
+   */
+  readonly nlriMode?: RawNlriMode;
 }
 
 // ---------------------------------------------------------------- negotiation

@@ -10,6 +10,7 @@
  * (RFC 4271 9.2). A slow reader costs one map entry per changed destination, never bytes.
  */
 import type { PathAttribute } from '../types.js';
+import type { RawUpdateInput } from '../messages/update-raw.js';
 import type { Route } from './route.js';
 
 /** Attributes a route is sent with to this peer. */
@@ -21,14 +22,7 @@ export interface OutAttributes {
 }
 
 /** The UPDATE packer (`encodeUpdateRaw` of the codec, bound to the session's send options). */
-export type UpdatePacker = (u: {
-  readonly attributes: readonly PathAttribute[];
-  readonly afi: number;
-  readonly safi: number;
-  readonly nextHops: readonly string[];
-  readonly nlri: readonly Buffer[];
-  readonly withdrawn?: readonly Buffer[];
-}) => Buffer[];
+export type UpdatePacker = (u: RawUpdateInput) => Buffer[];
 
 /** What the Adj-RIB-Out asks of the speaker. */
 export interface RibOutSource {

@@ -16,20 +16,14 @@
  * layout and decodes here (see the vector `juniper-qfx-type4`).
  */
 import { addressLength, readAddress } from '../../net/ip.js';
-import { badEvpnField } from '../errors.js';
 import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { EthernetSegmentRoute, RouteBodyCodec } from '../types.js';
-import { copyBytes, requireString, writeAddress } from './fields.js';
+import { copyBytes, requireString, writeAddress, trailingAddressLength } from './fields.js';
 
 function check(buf: Buffer, start: number, end: number): 4 | 16 {
-  const len = end - start;
-  if (len !== 23 && len !== 35) throw badEvpnField(`Ethernet Segment route length ${len}, expected 23 or 35`, buf.subarray(start, end));
-  // RFC 7432 7.4: the IP length (in bits) must match the address that follows.
-  const bits = buf[start + 18]!;
-  if (bits !== (len - 19) * 8) throw badEvpnField(`Ethernet Segment route IP length ${bits} in a ${len}-byte route`, buf.subarray(start, end));
-  return (len - 19) as 4 | 16;
+  return trailingAddressLength(buf, start, end, 18, 'Ethernet Segment route');
 }
 
 export const ethernetSegment = {

@@ -3,7 +3,7 @@
  * of a hand-made route must not put garbage on the wire) and throw EvpnInputError.
  */
 import { tryWriteIp } from '../../net/ip.js';
-import { EvpnInputError, type EvpnInputField } from '../errors.js';
+import { badEvpnField, EvpnInputError, type EvpnInputField } from '../errors.js';
 
 /** Write a 4-byte Ethernet tag (RFC 7432 7: 0..2^32-1). */
 export function writeTag(tag: number, buf: Buffer, offset: number): number {
@@ -52,4 +52,18 @@ export function writeAddress(text: string, length: 4 | 16, field: EvpnInputField
 export function requireString(v: unknown, field: EvpnInputField): string {
   if (typeof v !== 'string') throw new EvpnInputError(field, v, 'expected a string');
   return v;
+}
+
+/**
+ * A route body that ends in `IP length (bits, 1 byte) + IPv4|IPv6 address` after `fixed` bytes
+ * (Type-3 after RD+tag, Type-4 after RD+ESI): checks the body length and that the IP length
+ * matches the address that follows (RFC 7432 7.3 / 7.4); returns the address length.
+ */
+export function trailingAddressLength(buf: Buffer, start: number, end: number, fixed: number, what: string): 4 | 16 {
+  const len = end - start;
+  const n = len - fixed - 1;
+  if (n !== 4 && n !== 16) throw badEvpnField(`${what} length ${len}, expected ${fixed + 5} or ${fixed + 17}`, buf.subarray(start, end));
+  const bits = buf[start + fixed]!;
+  if (bits !== n * 8) throw badEvpnField(`${what} IP length ${bits} in a ${len}-byte route`, buf.subarray(start, end));
+  return n;
 }

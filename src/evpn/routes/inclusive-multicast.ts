@@ -17,19 +17,13 @@
  * VTEP layer decides what to do with it).
  */
 import { addressLength, readAddress } from '../../net/ip.js';
-import { badEvpnField } from '../errors.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { InclusiveMulticastRoute, RouteBodyCodec } from '../types.js';
-import { copyBytes, requireString, writeAddress, writeTag } from './fields.js';
+import { copyBytes, requireString, writeAddress, writeTag, trailingAddressLength } from './fields.js';
 
 function check(buf: Buffer, start: number, end: number): 4 | 16 {
-  const len = end - start;
-  if (len !== 17 && len !== 29) throw badEvpnField(`Inclusive Multicast route length ${len}, expected 17 or 29`, buf.subarray(start, end));
-  // RFC 7432 7.3: the IP length (in bits) must match the address that follows.
-  const bits = buf[start + 12]!;
-  if (bits !== (len - 13) * 8) throw badEvpnField(`Inclusive Multicast route IP length ${bits} in a ${len}-byte route`, buf.subarray(start, end));
-  return (len - 13) as 4 | 16;
+  return trailingAddressLength(buf, start, end, 12, 'Inclusive Multicast route');
 }
 
 export const inclusiveMulticast = {

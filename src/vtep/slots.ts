@@ -1,6 +1,6 @@
 /**
  * The columnar storage of one VNI's MAC entries: a MAC (a 48-bit number) maps through a
- * `NumIndex` to a slot, and each field of an entry is one typed-array column indexed by slot.
+ * `MacIndex` to a slot, and each field of an entry is one typed-array column indexed by slot.
  * No object per MAC: a million entries cost about 60 bytes each plus the index.
  *
  * The common remote case — one route source (RD) with at most one IPv4 address — lives in the
@@ -8,7 +8,7 @@
  * that MAC's remote routes to a small `Candidate` list in `extra` (`rRd = expanded`).
  */
 import type { IpKey } from './keys.js';
-import { NumIndex } from './num-index.js';
+import { MacIndex } from './mac-index.js';
 
 /** One source of remote routes for a MAC: the routes of one RD. */
 export interface Candidate {
@@ -32,7 +32,8 @@ export const rSticky = 1;
 export const rMacOnly = 2;
 
 export class MacSlots {
-  readonly index = new NumIndex(64);
+  /** MAC -> slot; it reads the `macs` column (handed over on every grow). */
+  readonly index = new MacIndex(new Float64Array(0), 64);
   /** Slots ever used (`[0, top)`); freed ones are reused first. */
   top = 0;
   private cap = 0;
@@ -152,5 +153,6 @@ export class MacSlots {
     this.moves = g(this.moves, (n) => new Uint8Array(n));
     this.moveStart = g(this.moveStart, (n) => new Float64Array(n));
     this.cap = cap;
+    this.index.macs = this.macs;
   }
 }

@@ -13,6 +13,11 @@ export class IpBindings {
   private readonly ip6 = new Map<string, number>();
   private readonly ip6Owner = new Map<string, number>();
 
+  /** Make room for `entries` IPv4 bindings without a later doubling. */
+  reserve(entries: number): void {
+    this.ip4.reserve(entries);
+  }
+
   /** The slot an IP points at, or -1. */
   get(ip: IpKey): number {
     return typeof ip === 'number' ? this.ip4.get(ip) : (this.ip6.get(ip) ?? -1);

@@ -139,6 +139,11 @@ export class MacIndex {
     }
   }
 
+  /** Make room for `entries` MACs without a later doubling. */
+  reserve(entries: number): void {
+    while (entries * 2 > this.mask + 1) this.grow();
+  }
+
   private grow(): void {
     const old = this.cells;
     const cap = old.length; // cells double: old.length / 2 * 2

@@ -38,6 +38,11 @@ export interface VniConfig {
   readonly exportRts?: readonly RouteTargetInput[];
   /** ARP/ND suppression (RFC 9161): answer from the tables. Default true. */
   readonly suppressArp?: boolean;
+  /**
+   * MACs (and IPv4 bindings) the VNI is expected to hold: its tables are sized for them up front
+   * instead of doubling while they fill. A hint, not a limit. Default: start small.
+   */
+  readonly expectedMacs?: number;
 }
 
 export interface VtepManagerOptions {
@@ -136,7 +141,7 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     const { vni } = config;
     const existing = this.tables.vni(vni);
     if (existing !== undefined) return existing;
-    const t = this.tables.addVni(vni);
+    const t = this.tables.addVni(vni, config);
     t.rd = normalizeRd(config.rd ?? `${this.speaker.routerId}:${vni & 0xffff}`);
     const auto = [autoRouteTarget(this.options.asn ?? this.speaker.asn, vni, this.options.autoRouteTarget)];
     const both = config.routeTargets === undefined ? auto : toRts(config.routeTargets);

@@ -195,6 +195,11 @@ export class NumIndex {
     }
   }
 
+  /** Make room for `entries` keys without a later doubling. */
+  reserve(entries: number): void {
+    while (entries * 2 > this.mask + 1) this.grow();
+  }
+
   private grow(): void {
     const old = this.cells;
     const cap = old.length; // cells double: old.length / 2 * 2

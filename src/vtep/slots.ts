@@ -72,6 +72,14 @@ export class MacSlots {
     this.grow(64);
   }
 
+  /** Make room for `entries` MACs (columns and index) without a later doubling. */
+  reserve(entries: number): void {
+    let cap = this.cap;
+    while (cap < entries) cap *= 2;
+    if (cap > this.cap) this.grow(cap);
+    this.index.reserve(entries);
+  }
+
   /** The slot of a MAC, or -1. */
   find(mac: number): number {
     return this.index.get(mac);

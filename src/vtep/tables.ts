@@ -99,11 +99,16 @@ export class VtepTables {
     this.vteps = new VtepTable(self);
   }
 
-  addVni(vni: number): VniTable {
+  /**
+   * The table of a VNI, added on first call. `expectedMacs` sizes a new table for that many MACs
+   * and IPv4 bindings (see `VniTable.reserve`).
+   */
+  addVni(vni: number, options: { readonly expectedMacs?: number } = {}): VniTable {
     if (!Number.isInteger(vni) || vni < 1 || vni > 0xffffff) throw new RangeError(`VNI must be 1..16777215, not ${vni}`);
     let t = this.byVni.get(vni);
     if (t === undefined) {
       t = new VniTable(vni, this.vteps, this.mobility, this.observer, this.now);
+      if (options.expectedMacs !== undefined) t.reserve(options.expectedMacs);
       this.byVni.set(vni, t);
     }
     return t;

@@ -83,6 +83,16 @@ export class VniTable {
     private readonly now: () => number,
   ) {}
 
+  /**
+   * Size the tables for `macs` MACs and as many IPv4 bindings, so they do not double (copy
+   * every column and rehash the indexes) while they fill. A hint, not a limit: more still fit.
+   */
+  reserve(macs: number): void {
+    if (!Number.isInteger(macs) || macs < 0 || macs > 0x3ffffff) throw new RangeError(`expectedMacs must be 0..67108863, not ${macs}`);
+    this.c.reserve(macs);
+    this.bindings.reserve(macs);
+  }
+
   // ------------------------------------------------------------------ queries
 
   /** MACs with any state (local, remote, or bound by an IP). */

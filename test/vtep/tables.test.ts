@@ -361,3 +361,32 @@ describe('VniTable against a naive model', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('VniTable sized up front (expectedMacs)', () => {
+  it('holds exactly what an unsized table holds, also beyond the hint; the indexes do not double up to it', () => {
+    const tables = new VtepTables('10.0.0.2', resolveMobility(undefined), recorder().observer, () => 0);
+    const sized = tables.addVni(100, { expectedMacs: 3000 });
+    const plain = tables.addVni(200);
+    const vtep = tables.vteps.intern('10.0.0.9');
+    const rd = tables.rds.intern('10.0.0.9:1');
+    const mac = (i: number) => 0x020000000000 + i * 7919 * 65537;
+    const idx = new NumIndex(3000);
+    const bytes = idx.byteLength;
+    for (let i = 0; i < 3000; i++) idx.set(0x0a000000 + i, i);
+    expect(idx.byteLength).toBe(bytes);
+    for (let i = 0; i < 5000; i++) {
+      for (const t of [sized, plain]) t.installRemote(mac(i), 0x0a000000 + i, rd, vtep, i % 7, false);
+    }
+    expect(sized.size).toBe(5000);
+    for (let i = 0; i < 5000; i += 37) {
+      expect(sized.location(mac(i))).toBe(plain.location(mac(i)));
+      expect(sized.lookup(mac(i))?.seq).toBe(i % 7);
+      expect(sized.resolve(0x0a000000 + i)).toBe(mac(i));
+    }
+    for (let i = 0; i < 5000; i += 2) expect(sized.uninstallRemote(mac(i), 0x0a000000 + i, rd)).toBe(true);
+    expect(sized.size).toBe(2500);
+    expect(sized.location(mac(2))).toBe(-1);
+    expect(sized.location(mac(3))).toBe(vtep);
+    expect(() => tables.addVni(300, { expectedMacs: -1 })).toThrow(RangeError);
+  });
+});

@@ -11,11 +11,16 @@
  */
 import { IpBindings } from './bindings.js';
 import { FloodList } from './flood.js';
-import { MacSlots, expanded, fFrozen, fStatic, rMacOnly, rSticky } from './slots.js';
+import * as slots from './slots.js';
+import { MacSlots } from './slots.js';
 import type { IpKey } from './keys.js';
 import { beats, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
 import type { VtepTable } from './tables.js';
 import type { RouteTargetCommunity } from '../evpn/communities.js';
+
+// The flag bits as module constants: when the sources run through a CommonJS transform (tsx,
+// vitest), every use of an imported binding is a getter call, several per route on the hot path.
+const { expanded, fFrozen, fStatic, rMacOnly, rSticky } = slots;
 
 /** A MAC's location: nowhere, this VTEP, or (>= 1) the index of a remote VTEP. */
 export const noLocation = -1;

@@ -23,13 +23,17 @@ const auxUnit = 67108864; // 2^26: values and aux are packed as 1 + value + aux 
  */
 function home(key: number, shift: number): number {
   const low = key & 3;
-  const q = (key - low) / 4;
+  return groupHome((key - low) / 4, shift) | low;
+}
+
+/** The first cell of group `q` (a key divided by four): murmur3 finaliser on hi ^ lo. */
+function groupHome(q: number, shift: number): number {
   const lo = q >>> 0;
   const hi = (q / twoTo32) | 0;
   let h = lo ^ Math.imul(hi, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (((h ^ (h >>> 16)) >>> (shift + 2)) << 2) | low;
+  return ((h ^ (h >>> 16)) >>> (shift + 2)) << 2;
 }
 
 /** The value part of a packed cell (no `%`: a float modulo is a library call in V8). */
@@ -166,10 +170,20 @@ export class NumIndex {
     const mask = this.mask;
     const shift = this.shift;
     let j = i;
+    // a cluster holds runs of one group's keys: hash each group once
+    let lastQ = -1;
+    let lastHome = 0;
     for (;;) {
       j = (j + 1) & mask;
       if (cells[j * 2 + 1] === 0) break;
-      const h = home(cells[j * 2]!, shift);
+      const key = cells[j * 2]!;
+      const low = key & 3;
+      const q = (key - low) / 4;
+      if (q !== lastQ) {
+        lastQ = q;
+        lastHome = groupHome(q, shift);
+      }
+      const h = lastHome | low;
       // move j back to i unless its home lies cyclically in (i, j]
       if (i <= j ? h <= i || h > j : h <= i && h > j) {
         cells[i * 2] = cells[j * 2]!;

@@ -4,6 +4,9 @@
  * run. Goal (issue 5): <= 0.5 s and <= 300 bytes per route.
  *
  * Each side runs three rounds, interleaved, and the best round counts (the machine is shared).
+ * The VNI is sized for the routes up front (`expectedMacs`, as a caller that knows its scale
+ * would): its memory is counted, its pages are still first touched inside the timed loops; a
+ * `Map` has no such hint.
  *
  *   node --expose-gc --import tsx bench/vtep.bench.ts [routes]      (standalone, exact memory)
  *   npm run bench vtep                                              (through bench/index.ts)

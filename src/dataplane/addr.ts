@@ -4,7 +4,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { Address6 } from 'ip-address';
-import { readIpv4, readIpv6 } from '../net/ip.js';
+import { ipv4NumberToText, readIpv4, readIpv6 } from '../net/ip.js';
 
 /** Dotted text of the IPv4 address at `buf[off..off+4)` (the shared formatter of `src/net`). */
 export const formatIp4: (buf: Buffer, off: number) => string = readIpv4;
@@ -46,10 +46,8 @@ export function ip4Number(text: string): number {
   return a.bytes.readUInt32BE(0);
 }
 
-/** Dotted text of an IPv4 number. */
-export function ip4NumberToText(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
+/** Dotted text of an IPv4 number (the shared printer of `src/net`). */
+export const ip4NumberToText: (n: number) => string = ipv4NumberToText;
 
 /** Text of a 4- or 16-byte address. */
 export function formatIp(bytes: Buffer): string {

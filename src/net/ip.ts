@@ -17,6 +17,11 @@ export function readIpv4(buf: Buffer, offset: number): string {
   return octetText[buf[offset]!]! + '.' + octetText[buf[offset + 1]!]! + '.' + octetText[buf[offset + 2]!]! + '.' + octetText[buf[offset + 3]!]!;
 }
 
+/** Dotted quad of an unsigned 32-bit number. */
+export function ipv4NumberToText(n: number): string {
+  return octetText[n >>> 24]! + '.' + octetText[(n >>> 16) & 255]! + '.' + octetText[(n >>> 8) & 255]! + '.' + octetText[n & 255]!;
+}
+
 /** Dotted quad of the first `len` bytes at `offset` padded with zeros (prefixes). */
 export function readIpv4Prefix(buf: Buffer, offset: number, len: number): string {
   const a = len > 0 ? buf[offset]! : 0;

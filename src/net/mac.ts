@@ -51,3 +51,67 @@ const scratch = Buffer.alloc(6);
 export function isMac(text: unknown): text is string {
   return typeof text === 'string' && writeHexBytes(text, 6, scratch, 0);
 }
+
+// ---------------------------------------------------------------- a MAC as a 48-bit number
+// Tables (the dataplane's MAC table, the VTEP manager's indexes) key MACs by number: no string
+// or object per entry, and a lookup allocates nothing.
+
+const twoTo32 = 4294967296;
+
+function hexNibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  c |= 0x20;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/**
+ * A MAC as a 48-bit number: `aa:bb:cc:dd:ee:ff`, `aa-bb-…`, `aabb.ccdd.eeff` or `aabbccddeeff`
+ * (any case). Throws a TypeError on anything else: this is the API edge, not a wire decoder.
+ */
+export function macToNumber(text: string): number {
+  let v = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58 || c === 45 || c === 46) continue;
+    const n = hexNibble(c);
+    if (n < 0 || digits === 12) throw new TypeError(`not a MAC address: ${JSON.stringify(text)}`);
+    v = v * 16 + n;
+    digits++;
+  }
+  if (digits !== 12) throw new TypeError(`not a MAC address: ${JSON.stringify(text)}`);
+  return v;
+}
+
+const scratch6 = Buffer.alloc(6);
+
+/** A 48-bit number as `aa:bb:cc:dd:ee:ff`. */
+export function macToString(mac: number): string {
+  writeMacNumber(mac, scratch6, 0);
+  return macText(scratch6, 0);
+}
+
+/** The six bytes at `offset` as a 48-bit number (caller checked bounds). */
+export function readMacNumber(buf: Uint8Array, offset: number): number {
+  return (
+    (buf[offset]! * 256 + buf[offset + 1]!) * twoTo32 +
+    ((buf[offset + 2]! << 24) >>> 0) +
+    (buf[offset + 3]! << 16) +
+    (buf[offset + 4]! << 8) +
+    buf[offset + 5]!
+  );
+}
+
+/** Write a 48-bit MAC as six bytes at `offset`; return the offset after it. */
+export function writeMacNumber(mac: number, buf: Uint8Array, offset: number): number {
+  const hi = Math.floor(mac / twoTo32);
+  const lo = mac >>> 0;
+  buf[offset] = hi >>> 8;
+  buf[offset + 1] = hi & 0xff;
+  buf[offset + 2] = lo >>> 24;
+  buf[offset + 3] = (lo >>> 16) & 0xff;
+  buf[offset + 4] = (lo >>> 8) & 0xff;
+  buf[offset + 5] = lo & 0xff;
+  return offset + 6;
+}

@@ -3,89 +3,19 @@
  * an IPv6 address a 16-character binary (latin1) string. Text forms exist only at the API edge.
  */
 
-const twoTo32 = 4294967296;
+import { ipv4NumberToText as ipv4ToString, parseIpv4 as ipv4ToNumber } from '../net/ip.js';
+import { writeMacNumber } from '../net/mac.js';
 
-function hexNibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  c |= 0x20;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
-
-/**
- * `aa:bb:cc:dd:ee:ff` (also `-` or `.`-less `aabbccddeeff`) as a 48-bit number.
- * Throws TypeError on anything else: this is the API edge, not a wire decoder.
- */
-export function macToNumber(mac: string): number {
-  let v = 0;
-  let digits = 0;
-  for (let i = 0; i < mac.length; i++) {
-    const c = mac.charCodeAt(i);
-    if (c === 58 || c === 45 || c === 46) continue;
-    const n = hexNibble(c);
-    if (n < 0 || digits === 12) throw new TypeError(`not a MAC address: ${mac}`);
-    v = v * 16 + n;
-    digits++;
-  }
-  if (digits !== 12) throw new TypeError(`not a MAC address: ${mac}`);
-  return v;
-}
-
-/** A 48-bit number as `aa:bb:cc:dd:ee:ff`. */
-export function macToString(mac: number): string {
-  const s = mac.toString(16).padStart(12, '0');
-  return `${s.slice(0, 2)}:${s.slice(2, 4)}:${s.slice(4, 6)}:${s.slice(6, 8)}:${s.slice(8, 10)}:${s.slice(10, 12)}`;
-}
-
-/** Six bytes at `offset` as a 48-bit number. */
-export function macFromBytes(buf: Uint8Array, offset: number): number {
-  return (
-    (buf[offset]! * 256 + buf[offset + 1]!) * twoTo32 +
-    ((buf[offset + 2]! << 24) >>> 0) +
-    (buf[offset + 3]! << 16) +
-    (buf[offset + 4]! << 8) +
-    buf[offset + 5]!
-  );
-}
+// MACs as 48-bit numbers: the shared implementation of `src/net/mac.ts`
+export { macToNumber, macToString, readMacNumber as macFromBytes } from '../net/mac.js';
 
 /** Write a 48-bit MAC as six bytes at `offset`. */
 export function macToBytes(mac: number, buf: Uint8Array, offset: number): void {
-  const hi = Math.floor(mac / twoTo32);
-  const lo = mac >>> 0;
-  buf[offset] = hi >>> 8;
-  buf[offset + 1] = hi & 0xff;
-  buf[offset + 2] = lo >>> 24;
-  buf[offset + 3] = (lo >>> 16) & 0xff;
-  buf[offset + 4] = (lo >>> 8) & 0xff;
-  buf[offset + 5] = lo & 0xff;
+  writeMacNumber(mac, buf, offset);
 }
 
-/** Dotted quad as an unsigned 32-bit number, or -1 when it is not one. */
-export function ipv4ToNumber(ip: string): number {
-  let v = 0;
-  let part = -1;
-  let parts = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46) {
-      if (part < 0 || parts === 3) return -1;
-      v = v * 256 + part;
-      part = -1;
-      parts++;
-    } else if (c >= 48 && c <= 57) {
-      part = part < 0 ? c - 48 : part * 10 + (c - 48);
-      if (part > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (part < 0 || parts !== 3) return -1;
-  return v * 256 + part;
-}
-
-export function ipv4ToString(ip: number): string {
-  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
-}
+// IPv4 as a 32-bit number: the shared parser and printer of `src/net/ip.ts` (-1 when not one)
+export { ipv4ToNumber, ipv4ToString };
 
 /** An IPv6 address (text) as its 16 bytes in a latin1 string, or undefined when not IPv6. */
 export function ipv6ToKey(ip: string): string | undefined {

@@ -5,6 +5,7 @@
  */
 import type { AsPathSegment, ExtendedCommunity, PathAttribute } from '../types.js';
 import type { RibPeer } from './route.js';
+import { parseIpv4 as ipv4ToNumber } from '../../net/ip.js';
 
 /** The peer of sets made by a table that was given none (unit tests of attributes alone). */
 const nobody: RibPeer = { address: '', asn: 0, routerId: 0, addressRank: '', ibgp: false, rrClient: false, local: false };
@@ -111,28 +112,8 @@ function firstAs(segments: readonly AsPathSegment[]): number {
   return 0;
 }
 
-/** Dotted quad to an unsigned number; -1 when it is not one. */
-export function ipv4ToNumber(s: string): number {
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || part > 255) return -1;
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      digits++;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0 || part > 255) return -1;
-  return n * 256 + part;
-}
+/** Dotted quad to an unsigned number; -1 when it is not one (the shared parser of `src/net`). */
+export { ipv4ToNumber };
 
 /**
  * The table of interned sets. `intern` returns the existing set for a key (adding one

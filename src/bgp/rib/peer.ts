@@ -18,6 +18,7 @@ import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './pe
 import { loopCheck } from './reflection.js';
 import { newRoute, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
+import { parseIpv4 } from '../../net/ip.js';
 
 export type { PeerConfig, RouteFilter, SpeakerCore } from './peer-config.js';
 
@@ -105,7 +106,7 @@ export class Peer {
   private onEstablished(n: Negotiated): void {
     this.negotiated = n;
     this.policy.sendFamilies = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
-    this.rib.routerId = ipv4NumberOf(n.peerRouterId);
+    this.rib.routerId = parseIpv4(n.peerRouterId);
     this.maxWarned = false;
     this.out = new AdjRibOut(
       { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.policy.exportRoute(f, r) },
@@ -388,7 +389,3 @@ export class Peer {
   }
 }
 
-function ipv4NumberOf(s: string): number {
-  const p = s.split('.');
-  return (((Number(p[0]) * 256 + Number(p[1])) * 256 + Number(p[2])) * 256 + Number(p[3])) >>> 0;
-}

@@ -7,6 +7,7 @@ import { OpenMessageError } from '../errors.js';
 import { AS_TRANS, Afi, OpenSubcode, Safi } from '../iana.js';
 import { familyKey } from '../families.js';
 import { unsupportedParameterError } from '../messages/open.js';
+import { parseIpv4 } from '../../net/ip.js';
 import type { AddPathMode, Capability, CodecOptions, Family, OpenMessage } from '../types.js';
 import type { Negotiated, SessionConfig } from './types.js';
 
@@ -14,18 +15,9 @@ import type { Negotiated, SessionConfig } from './types.js';
 export const defaultHoldTime = 90;
 const ipv4Unicast: Family = { afi: Afi.ipv4, safi: Safi.unicast };
 
-/** A dotted quad as an unsigned 32-bit number; NaN when it is not one. */
+/** A BGP identifier (dotted quad) as an unsigned 32-bit number; -1 when it is not one. */
 export function routerIdToNumber(id: string): number {
-  const p = id.split('.');
-  if (p.length !== 4) return Number.NaN;
-  let n = 0;
-  for (const s of p) {
-    if (!/^\d{1,3}$/.test(s)) return Number.NaN;
-    const v = Number(s);
-    if (v > 255) return Number.NaN;
-    n = n * 256 + v;
-  }
-  return n;
+  return parseIpv4(id);
 }
 
 /** Our OPEN for this configuration. */

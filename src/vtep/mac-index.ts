@@ -8,18 +8,10 @@
  * Linear probing from the top bits of the hash (cells stay in hash-prefix order, so a doubling
  * reads and writes front to back) with backward-shift deletion (no tombstones).
  */
+import { hash53, shiftFor } from './hash.js';
 
-const twoTo32 = 4294967296;
-
-/** Spread a 48-bit MAC over 32 bits (murmur3 finaliser on hi ^ lo), signed int32. */
-export function macHash(mac: number): number {
-  const lo = mac >>> 0;
-  const hi = (mac / twoTo32) | 0;
-  let h = lo ^ Math.imul(hi, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
+/** Spread a 48-bit MAC over 32 bits (signed int32). */
+export const macHash: (mac: number) => number = hash53;
 
 export class MacIndex {
   /** The MAC of each slot (the owner's column; replaced when the owner grows it). */
@@ -32,12 +24,8 @@ export class MacIndex {
 
   constructor(macs: Float64Array, initialCapacity = 16) {
     this.macs = macs;
-    let cap = 16;
-    let shift = 28;
-    while (cap < initialCapacity * 2) {
-      cap *= 2;
-      shift--;
-    }
+    const shift = shiftFor(initialCapacity);
+    const cap = 2 ** (32 - shift);
     this.cells = new Int32Array(cap * 2);
     this.mask = cap - 1;
     this.shift = shift;

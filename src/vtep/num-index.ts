@@ -11,7 +11,8 @@
  * scattering a million writes over tens of megabytes.
  */
 
-const twoTo32 = 4294967296;
+import { hash53, shiftFor } from './hash.js';
+
 const auxUnit = 67108864; // 2^26: values and aux are packed as 1 + value + aux * 2^26
 
 /**
@@ -26,14 +27,9 @@ function home(key: number, shift: number): number {
   return groupHome((key - low) / 4, shift) | low;
 }
 
-/** The first cell of group `q` (a key divided by four): murmur3 finaliser on hi ^ lo. */
+/** The first cell of group `q` (a key divided by four). */
 function groupHome(q: number, shift: number): number {
-  const lo = q >>> 0;
-  const hi = (q / twoTo32) | 0;
-  let h = lo ^ Math.imul(hi, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return ((h ^ (h >>> 16)) >>> (shift + 2)) << 2;
+  return (hash53(q) >>> (shift + 2)) << 2;
 }
 
 /** The value part of a packed cell (no `%`: a float modulo is a library call in V8). */
@@ -55,12 +51,8 @@ export class NumIndex {
   private count = 0;
 
   constructor(initialCapacity = 16) {
-    let cap = 16;
-    let shift = 28;
-    while (cap < initialCapacity * 2) {
-      cap *= 2;
-      shift--;
-    }
+    const shift = shiftFor(initialCapacity);
+    const cap = 2 ** (32 - shift);
     this.cells = new Float64Array(cap * 2);
     this.mask = cap - 1;
     this.shift = shift;

@@ -118,6 +118,25 @@ const keepalive = Buffer.from('ffffffffffffffffffffffffffffffff001304', 'hex');
 const types = (msgs: Buffer[]): number[] => msgs.map((m) => m[18]!);
 const notif = (msgs: Buffer[]): string[] => msgs.filter((m) => m[18] === 3).map((m) => `${m[19]}/${m[20]}`);
 
+/** Start `a` against the scripted raw peer and answer with its OPEN and a KEEPALIVE: Established. */
+async function establishWith(f: Fabric, raw: Awaited<ReturnType<typeof rawPeer>>, a: Peer): Promise<void> {
+  a.session.start();
+  await until(f.clock, 'OPEN', () => raw.got.length >= 1);
+  raw.send(raw.open);
+  raw.send(keepalive);
+  await until(f.clock, 'established', () => a.session.state === 'Established');
+}
+
+/** An UPDATE message around a body given as hex (the header's length computed). */
+function updateMessage(bodyHex: string): Buffer {
+  return Buffer.from('ff'.repeat(16) + (19 + bodyHex.length / 2).toString(16).padStart(4, '0') + '02' + bodyHex, 'hex');
+}
+
+/** An UPDATE with no withdrawn routes: path attributes and IPv4 NLRI as hex. */
+function updateBytes(attrsHex: string, nlriHex: string): Buffer {
+  return updateMessage('0000' + (attrsHex.length / 2).toString(16).padStart(4, '0') + attrsHex + nlriHex);
+}
+
 describe('Session over the in-memory transport with a virtual clock', () => {
   it('establishes, we active and the peer passive, with typed reasons', async () => {
     const f = fabric();
@@ -450,22 +469,15 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     const a = await peer(f, 'a');
     const updates: { error?: { action: string } }[] = [];
     a.session.on('update', (_m, parsed) => updates.push(parsed as never));
-    a.session.start();
-    await until(f.clock, 'OPEN', () => raw.got.length >= 1);
-    raw.send(raw.open);
-    raw.send(keepalive);
-    await until(f.clock, 'established', () => a.session.state === 'Established');
+    await establishWith(f, raw, a);
     // ORIGIN 5 (invalid): RFC 7606 7.1 treat-as-withdraw
-    const attrs = '40010105' + '400200' + '4003040a000002';
-    const body = '0000' + (attrs.length / 2).toString(16).padStart(4, '0') + attrs + '180a0100';
-    const upd = (hex: string) => Buffer.from('ff'.repeat(16) + (19 + hex.length / 2).toString(16).padStart(4, '0') + '02' + hex, 'hex');
-    raw.send(upd(body));
+    raw.send(updateBytes('40010105' + '400200' + '4003040a000002', '180a0100'));
     await settle();
     expect(updates.length).toBe(1);
     expect(updates[0]!.error?.action).toBe('treat-as-withdraw');
     expect(a.session.state).toBe('Established');
     // the attribute block claims more bytes than the message has: the NLRI cannot be found
-    raw.send(upd('0000' + '00ff' + '40010100'));
+    raw.send(updateMessage('0000' + '00ff' + '40010100'));
     await until(f.clock, 'idle', () => a.session.state === 'Idle');
     expect(a.states.at(-1)).toEqual(['Established', 'Idle', 'update-error']);
     expect(notif(raw.got)[0]).toMatch(/^3\//);
@@ -476,14 +488,8 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     const raw = await rawPeer(f);
     const a = await peer(f, 'a');
     a.session.on('update', () => a.session.reset(new CeaseError(CeaseSubcode.administrativeReset, 'policy says no'), false));
-    a.session.start();
-    await until(f.clock, 'OPEN', () => raw.got.length >= 1);
-    raw.send(raw.open);
-    raw.send(keepalive);
-    await until(f.clock, 'established', () => a.session.state === 'Established');
-    const attrs = '40010100' + '400200' + '4003040a000002';
-    const body = '0000' + (attrs.length / 2).toString(16).padStart(4, '0') + attrs + '180a0100';
-    raw.send(Buffer.from('ff'.repeat(16) + (19 + body.length / 2).toString(16).padStart(4, '0') + '02' + body, 'hex'));
+    await establishWith(f, raw, a);
+    raw.send(updateBytes('40010100' + '400200' + '4003040a000002', '180a0100'));
     await until(f.clock, 'idle', () => a.session.state === 'Idle');
     await settle();
     expect(notif(raw.got)).toEqual(['6/4']);
@@ -498,11 +504,7 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     const f = fabric();
     const raw = await rawPeer(f);
     const a = await peer(f, 'a');
-    a.session.start();
-    await until(f.clock, 'OPEN', () => raw.got.length >= 1);
-    raw.send(raw.open);
-    raw.send(keepalive);
-    await until(f.clock, 'established', () => a.session.state === 'Established');
+    await establishWith(f, raw, a);
     raw.send(Buffer.from('ff'.repeat(16) + '0018050019004600', 'hex'));
     await until(f.clock, 'idle', () => a.session.state === 'Idle');
     expect(notif(raw.got)).toEqual(['7/1']);

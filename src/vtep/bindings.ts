@@ -1,17 +1,17 @@
 /**
  * The IP -> MAC table of one VNI (ARP for IPv4, ND for IPv6; RFC 9161): each IP points at the
- * slot of its MAC and remembers its owner, the RD index of the route that bound it (0 = a local
- * binding). A newer route may take an IP over; the older route's withdrawal then leaves it alone.
+ * slot of its MAC. A newer route may move an IP to another MAC; the older route's withdrawal
+ * then leaves it alone (the table checks the slot), and a binding stays while any route or
+ * local entry of its MAC still carries the IP (the VNI table checks before it unbinds).
  */
 import type { IpKey } from './keys.js';
-import { NumIndex } from './num-index.js';
+import { Ip4Index } from './ip4-index.js';
 
 export class IpBindings {
-  /** IPv4 number -> (slot, owner). */
-  private readonly ip4 = new NumIndex(64);
-  /** IPv6 16-byte key -> slot, and -> owner. */
+  /** IPv4 number -> slot. */
+  private readonly ip4 = new Ip4Index(64);
+  /** IPv6 16-byte key -> slot. */
   private readonly ip6 = new Map<string, number>();
-  private readonly ip6Owner = new Map<string, number>();
 
   /** Make room for `entries` IPv4 bindings without a later doubling. */
   reserve(entries: number): void {
@@ -23,21 +23,19 @@ export class IpBindings {
     return typeof ip === 'number' ? this.ip4.get(ip) : (this.ip6.get(ip) ?? -1);
   }
 
-  /** Bind `ip` to `slot` for `owner`; returns the slot it pointed at before, or -1. */
-  set(ip: IpKey, slot: number, owner: number): number {
-    if (typeof ip === 'number') return this.ip4.set(ip, slot, owner);
+  /** Bind `ip` to `slot`; returns the slot it pointed at before, or -1. */
+  set(ip: IpKey, slot: number): number {
+    if (typeof ip === 'number') return this.ip4.set(ip, slot);
     const prev = this.ip6.get(ip) ?? -1;
     this.ip6.set(ip, slot);
-    this.ip6Owner.set(ip, owner);
     return prev;
   }
 
-  /** Remove the binding only if `slot` and `owner` still hold it. */
-  deleteIf(ip: IpKey, slot: number, owner: number): boolean {
-    if (typeof ip === 'number') return this.ip4.deleteIf(ip, slot, owner);
-    if (this.ip6.get(ip) !== slot || this.ip6Owner.get(ip) !== owner) return false;
+  /** Remove the binding only if it still points at `slot`. */
+  deleteIf(ip: IpKey, slot: number): boolean {
+    if (typeof ip === 'number') return this.ip4.deleteIf(ip, slot);
+    if (this.ip6.get(ip) !== slot) return false;
     this.ip6.delete(ip);
-    this.ip6Owner.delete(ip);
     return true;
   }
 

@@ -27,9 +27,10 @@ export const expanded = -2;
 /** `lflags` bits. */
 export const fStatic = 1;
 export const fFrozen = 2;
-/** `rFlags` bits. */
+/** `rFlags` bits: the route is sticky; the MAC-only route is present; the MAC/IP route (`rIp`) is present. */
 export const rSticky = 1;
 export const rMacOnly = 2;
+export const rHasIp = 4;
 
 export class MacSlots {
   /** MAC -> slot; it reads the `macs` column (handed over on every grow). */
@@ -37,8 +38,8 @@ export class MacSlots {
   /** Slots ever used (`[0, top)`); freed ones are reused first. */
   top = 0;
   private cap = 0;
-  private freeList = new Int32Array(0);
-  private freeTop = 0;
+  /** The last freed slot + 1 (0: none); each free slot's `rVtep` holds the next one + 1. */
+  private freeHead = 0;
 
   /** The MAC of the slot. */
   macs = new Float64Array(0);
@@ -56,10 +57,10 @@ export class MacSlots {
   rRd = new Int32Array(0);
   rVtep = new Int32Array(0);
   rSeq = new Uint32Array(0);
-  /** rSticky | rMacOnly */
+  /** rSticky | rMacOnly | rHasIp */
   rFlags = new Uint8Array(0);
-  /** IPv4 of its MAC/IP route, or -1. */
-  rIp = new Float64Array(0);
+  /** IPv4 of its MAC/IP route (when `rHasIp`). */
+  rIp = new Uint32Array(0);
   /** IP bindings that point at this slot. */
   bindRefs = new Uint32Array(0);
   /** Duplicate detection window (RFC 7432 15.1). */
@@ -85,43 +86,53 @@ export class MacSlots {
     return this.index.get(mac);
   }
 
-  /** The slot of a MAC, allocated (one probe of the index) when it is new. */
+  /**
+   * The slot of a MAC, allocated (one probe of the index) when it is new. A slot's columns are
+   * written only where its entry differs from zero: a fresh slot from the zeroed columns gets
+   * its -1 fields, a reused one is wiped first (it is about to be written, so its lines are
+   * wanted in cache anyway). Columns an entry never uses (the local ones, for a remote MAC)
+   * are never touched, and a freed slot costs nothing until it is reused.
+   */
   slotFor(mac: number): number {
+    const reuse = this.freeHead > 0;
     let s: number;
-    if (this.freeTop > 0) s = this.freeList[this.freeTop - 1]!;
+    if (reuse) s = this.freeHead - 1;
     else {
       if (this.top === this.cap) this.grow(this.cap * 2);
       s = this.top;
     }
     const existing = this.index.insertIfAbsent(mac, s);
     if (existing >= 0) return existing;
-    if (this.freeTop > 0) this.freeTop--;
-    else this.top++;
+    if (reuse) {
+      this.freeHead = this.rVtep[s]!;
+      this.wipe(s);
+    } else this.top++;
     this.macs[s] = mac;
     this.loc[s] = -1;
-    this.seq[s] = 0;
     this.port[s] = -1;
-    this.localSeq[s] = 0;
-    this.lastSeen[s] = 0;
-    this.lflags[s] = 0;
-    this.rRd[s] = 0;
-    this.rFlags[s] = 0;
-    this.rIp[s] = -1;
-    this.bindRefs[s] = 0;
-    this.moves[s] = 0;
     return s;
   }
 
   /** Forget a MAC that nothing refers to any more (no location, not local, no routes, no bindings). */
   maybeFree(s: number): void {
     if (this.loc[s] !== -1 || this.port[s]! >= 0 || this.rRd[s] !== 0 || this.bindRefs[s] !== 0) return;
-    this.index.delete(this.macs[s]!);
-    if (this.freeTop === this.freeList.length) {
-      const f = new Int32Array(Math.max(64, this.freeList.length * 2));
-      f.set(this.freeList);
-      this.freeList = f;
-    }
-    this.freeList[this.freeTop++] = s;
+    this.index.deleteSlot(this.macs[s]!, s);
+    this.rVtep[s] = this.freeHead; // the free list runs through the slots themselves
+    this.freeHead = s + 1;
+  }
+
+  /** Zero every column of a reused slot (`loc`, `port` and `macs` are set by the caller). */
+  private wipe(s: number): void {
+    this.seq[s] = 0;
+    this.localSeq[s] = 0;
+    this.lastSeen[s] = 0;
+    this.lflags[s] = 0;
+    this.rVtep[s] = 0;
+    this.rSeq[s] = 0;
+    this.rFlags[s] = 0;
+    this.rIp[s] = 0;
+    this.moves[s] = 0;
+    this.moveStart[s] = 0;
   }
 
   /** Move a MAC's remote routes from the columns to a candidate list (kept there from then on). */
@@ -131,8 +142,7 @@ export class MacSlots {
     const list: Candidate[] = [];
     if (r > 0) {
       const f = this.rFlags[s]!;
-      const ip = this.rIp[s]!;
-      list.push({ rd: r, vtep: this.rVtep[s]!, seq: this.rSeq[s]!, sticky: (f & rSticky) !== 0, macOnly: (f & rMacOnly) !== 0, ips: ip >= 0 ? [ip] : [] });
+      list.push({ rd: r, vtep: this.rVtep[s]!, seq: this.rSeq[s]!, sticky: (f & rSticky) !== 0, macOnly: (f & rMacOnly) !== 0, ips: (f & rHasIp) !== 0 ? [this.rIp[s]!] : [] });
     }
     this.rRd[s] = expanded;
     this.extra.set(s, list);
@@ -156,7 +166,7 @@ export class MacSlots {
     this.rVtep = g(this.rVtep, (n) => new Int32Array(n));
     this.rSeq = g(this.rSeq, (n) => new Uint32Array(n));
     this.rFlags = g(this.rFlags, (n) => new Uint8Array(n));
-    this.rIp = g(this.rIp, (n) => new Float64Array(n));
+    this.rIp = g(this.rIp, (n) => new Uint32Array(n));
     this.bindRefs = g(this.bindRefs, (n) => new Uint32Array(n));
     this.moves = g(this.moves, (n) => new Uint8Array(n));
     this.moveStart = g(this.moveStart, (n) => new Float64Array(n));

@@ -11,6 +11,7 @@
  */
 import { IpBindings } from './bindings.js';
 import { FloodList } from './flood.js';
+import { maxMacSlots } from './mac-index.js';
 import * as slots from './slots.js';
 import { MacSlots } from './slots.js';
 import type { IpKey } from './keys.js';
@@ -20,7 +21,7 @@ import type { RouteTargetCommunity } from '../evpn/communities.js';
 
 // The flag bits as module constants: when the sources run through a CommonJS transform (tsx,
 // vitest), every use of an imported binding is a getter call, several per route on the hot path.
-const { expanded, fFrozen, fStatic, rMacOnly, rSticky } = slots;
+const { expanded, fFrozen, fStatic, rHasIp, rMacOnly, rSticky } = slots;
 
 /** A MAC's location: nowhere, this VTEP, or (>= 1) the index of a remote VTEP. */
 export const noLocation = -1;
@@ -93,7 +94,7 @@ export class VniTable {
    * every column and rehash the indexes) while they fill. A hint, not a limit: more still fit.
    */
   reserve(macs: number): void {
-    if (!Number.isInteger(macs) || macs < 0 || macs > 0x3ffffff) throw new RangeError(`expectedMacs must be 0..67108863, not ${macs}`);
+    if (!Number.isInteger(macs) || macs < 0 || macs > maxMacSlots) throw new RangeError(`expectedMacs must be 0..${maxMacSlots}, not ${macs}`);
     this.c.reserve(macs);
     this.bindings.reserve(macs);
   }
@@ -171,14 +172,20 @@ export class VniTable {
       this.c.rRd[s] = rd;
       this.c.rVtep[s] = vtep;
       this.c.rSeq[s] = seq;
-      this.c.rFlags[s] = (sticky ? rSticky : 0) | (ip === undefined ? rMacOnly : 0);
-      this.c.rIp[s] = ip ?? -1;
-    } else if (r === rd && v4 && (ip === undefined || this.c.rIp[s] === -1 || this.c.rIp[s] === ip)) {
+      if (ip === undefined) this.c.rFlags[s] = sticky ? rSticky | rMacOnly : rMacOnly;
+      else {
+        this.c.rFlags[s] = sticky ? rSticky | rHasIp : rHasIp;
+        this.c.rIp[s] = ip;
+      }
+    } else if (r === rd && v4 && (ip === undefined || (this.c.rFlags[s]! & rHasIp) === 0 || this.c.rIp[s] === ip)) {
       this.c.rVtep[s] = vtep;
       this.c.rSeq[s] = seq;
-      let f = (this.c.rFlags[s]! & rMacOnly) | (sticky ? rSticky : 0);
+      let f = (this.c.rFlags[s]! & (rMacOnly | rHasIp)) | (sticky ? rSticky : 0);
       if (ip === undefined) f |= rMacOnly;
-      else this.c.rIp[s] = ip;
+      else {
+        f |= rHasIp;
+        this.c.rIp[s] = ip;
+      }
       this.c.rFlags[s] = f;
     } else {
       const list = this.c.expand(s);
@@ -193,7 +200,7 @@ export class VniTable {
       if (ip === undefined) c.macOnly = true;
       else if (!c.ips.includes(ip)) c.ips.push(ip);
     }
-    if (ip !== undefined) this.bind(ip, s, rd);
+    if (ip !== undefined) this.bind(ip, s);
     this.decide(s);
   }
 
@@ -203,14 +210,11 @@ export class VniTable {
     if (s < 0) return false;
     const r = this.c.rRd[s]!;
     if (r === rd) {
-      if (ip === undefined) {
-        if ((this.c.rFlags[s]! & rMacOnly) === 0) return false;
-        this.c.rFlags[s]! &= ~rMacOnly;
-      } else {
-        if (this.c.rIp[s] !== ip) return false;
-        this.c.rIp[s] = -1;
-      }
-      if ((this.c.rFlags[s]! & rMacOnly) === 0 && this.c.rIp[s] === -1) this.c.rRd[s] = 0;
+      const f = this.c.rFlags[s]!;
+      const has = ip === undefined ? rMacOnly : rHasIp;
+      if ((f & has) === 0 || (ip !== undefined && this.c.rIp[s] !== ip)) return false;
+      this.c.rFlags[s] = f & ~has;
+      if ((f & (rMacOnly | rHasIp)) === has) this.c.rRd[s] = 0;
     } else if (r === expanded) {
       const list = this.c.extra.get(s)!;
       const i = list.findIndex((x) => x.rd === rd);
@@ -232,7 +236,7 @@ export class VniTable {
     } else {
       return false;
     }
-    if (ip !== undefined) this.unbind(ip, s, rd);
+    if (ip !== undefined) this.unbind(ip, s);
     this.decide(s);
     this.c.maybeFree(s);
     return true;
@@ -311,7 +315,7 @@ export class VniTable {
     let ips = this.localIps.get(s);
     if (ips === undefined) this.localIps.set(s, (ips = []));
     if (!ips.includes(ip)) ips.push(ip);
-    this.bind(ip, s, 0);
+    this.bind(ip, s);
     return true;
   }
 
@@ -322,7 +326,7 @@ export class VniTable {
     if (i < 0) return false;
     ips!.splice(i, 1);
     if (ips!.length === 0) this.localIps.delete(s);
-    this.unbind(ip, s, 0);
+    this.unbind(ip, s);
     this.c.maybeFree(s);
     return true;
   }
@@ -424,14 +428,14 @@ export class VniTable {
     const ips = this.localIps.get(s);
     if (ips !== undefined) {
       this.localIps.delete(s);
-      for (const ip of ips) this.unbind(ip, s, 0);
+      for (const ip of ips) this.unbind(ip, s);
     }
   }
 
   // ------------------------------------------------------------------ bindings
 
-  private bind(ip: IpKey, s: number, owner: number): void {
-    const prev = this.bindings.set(ip, s, owner);
+  private bind(ip: IpKey, s: number): void {
+    const prev = this.bindings.set(ip, s);
     if (prev === s) return;
     this.c.bindRefs[s]!++;
     let prevMac = -1;
@@ -443,10 +447,24 @@ export class VniTable {
     this.observer.bindingChanged(this, ip, this.c.macs[s]!, prevMac);
   }
 
-  /** Remove a binding only if this MAC and owner still hold it (a newer route may have taken it). */
-  private unbind(ip: IpKey, s: number, owner: number): void {
-    if (!this.bindings.deleteIf(ip, s, owner)) return;
+  /**
+   * A route or local entry of slot `s` no longer carries `ip`: remove the binding unless another
+   * one of this MAC still does, or a newer route has moved the IP to another MAC.
+   */
+  private unbind(ip: IpKey, s: number): void {
+    if (this.carries(s, ip) || !this.bindings.deleteIf(ip, s)) return;
     this.c.bindRefs[s]!--;
     this.observer.bindingChanged(this, ip, -1, this.c.macs[s]!);
+  }
+
+  /** Whether a remote route or the local entry of slot `s` carries `ip`. */
+  private carries(s: number, ip: IpKey): boolean {
+    const r = this.c.rRd[s]!;
+    if (r > 0) {
+      if ((this.c.rFlags[s]! & rHasIp) !== 0 && this.c.rIp[s] === ip) return true;
+    } else if (r === expanded) {
+      for (const c of this.c.extra.get(s)!) if (c.ips.includes(ip)) return true;
+    }
+    return this.c.port[s]! >= 0 && this.localIps.get(s)?.includes(ip) === true;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NumIndex } from '../../src/vtep/num-index.js';
+import { Ip4Index } from '../../src/vtep/ip4-index.js';
 import { ipToKey, ipKeyToString, macToNumber, macToString, macFromBytes, macToBytes, ipOrderKey } from '../../src/vtep/keys.js';
 import { VtepTables } from '../../src/vtep/tables.js';
 import { resolveMobility, beats, nextSequence } from '../../src/vtep/mobility.js';
@@ -43,23 +43,62 @@ function setup(self = '10.0.0.2', mobility = {}) {
 const M1 = macToNumber('00:11:22:33:44:55');
 const IP1 = ipToKey('192.168.1.10');
 
-describe('NumIndex', () => {
-  it('behaves like a Map under random inserts and deletes (with growth and backward shift)', () => {
+describe('Ip4Index', () => {
+  // keys from a few dense groups (the grouped hash) and from anywhere (0 and 2^32 - 1 included)
+  const address = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0xfffffff0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }));
+  it('behaves like a Map under random inserts and deletes (growth, wrap-around, Robin Hood shifts)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 }), fc.nat(1000)), { maxLength: 400 }), (ops) => {
-        const idx = new NumIndex(4);
+      fc.property(fc.array(fc.tuple(fc.nat(2), address, fc.nat(1000)), { maxLength: 400 }), (ops) => {
+        const idx = new Ip4Index(4);
         const ref = new Map<number, number>();
-        for (const [del, k0, v] of ops) {
-          const k = k0 * 2 ** 40 + k0; // exercise the high bits
-          if (del) expect(idx.delete(k)).toBe(ref.delete(k));
-          else { idx.set(k, v, v * 3); ref.set(k, v); }
+        for (const [op, k, v] of ops) {
+          if (op === 0) expect(idx.delete(k)).toBe(ref.delete(k));
+          else if (op === 1) expect(idx.set(k, v)).toBe(ref.get(k) ?? -1), ref.set(k, v);
+          else {
+            const hit = ref.get(k) === v;
+            expect(idx.deleteIf(k, v)).toBe(hit);
+            if (hit) ref.delete(k);
+          }
+          expect(idx.size).toBe(ref.size);
         }
-        expect(idx.size).toBe(ref.size);
-        for (let k0 = 0; k0 <= 300; k0++) {
-          const k = k0 * 2 ** 40 + k0;
-          expect(idx.get(k)).toBe(ref.get(k) ?? -1);
-          if (ref.has(k)) expect(idx.getAux(k)).toBe(ref.get(k)! * 3);
+        for (const [k, v] of ref) expect(idx.get(k)).toBe(v);
+        for (const [, k] of ops) expect(idx.get(k)).toBe(ref.get(k) ?? -1);
+        const seen = new Map<number, number>();
+        idx.forEach((k, v) => seen.set(k, v));
+        expect(seen).toEqual(ref);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a dense subnet reachable through doublings and deletes (groups of one old home split on growth)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 0xffff0000 }), fc.integer({ min: 2, max: 7 }), (n, base, step) => {
+        const idx = new Ip4Index(4);
+        for (let i = 0; i < n; i++) idx.set(base + i, i);
+        for (let i = 0; i < n; i += step) expect(idx.deleteIf(base + i, i)).toBe(true);
+        for (let i = 0; i < n; i++) expect(idx.get(base + i)).toBe(i % step === 0 ? -1 : i);
+        expect(idx.size).toBe(n - Math.ceil(n / step));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps every address reachable in a full-size table emptied in any order (early-stop deletes)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(address, { minLength: 1, maxLength: 200 }), fc.nat(), (keys, seed) => {
+        const idx = new Ip4Index(8); // grows several times on the way
+        keys.forEach((k, i) => idx.set(k, i));
+        const order = keys.map((k, i) => [k, i, (i * 2654435761 + seed) % 1000] as const).sort((a, b) => a[2] - b[2]);
+        let left = keys.length;
+        for (const [k, i] of order) {
+          expect(idx.deleteIf(k, i + 1)).toBe(false);
+          expect(idx.deleteIf(k, i)).toBe(true);
+          left--;
+          expect(idx.size).toBe(left);
+          expect(idx.has(k)).toBe(false);
         }
+        for (let i = 0; i < keys.length; i++) expect(idx.has(keys[i]!)).toBe(false);
       }),
       { numRuns: 200 },
     );
@@ -370,7 +409,7 @@ describe('VniTable sized up front (expectedMacs)', () => {
     const vtep = tables.vteps.intern('10.0.0.9');
     const rd = tables.rds.intern('10.0.0.9:1');
     const mac = (i: number) => 0x020000000000 + i * 7919 * 65537;
-    const idx = new NumIndex(3000);
+    const idx = new Ip4Index(3000);
     const bytes = idx.byteLength;
     for (let i = 0; i < 3000; i++) idx.set(0x0a000000 + i, i);
     expect(idx.byteLength).toBe(bytes);

@@ -1,216 +1,220 @@
 /**
- * The IPv4 -> slot index of one VNI's ARP table: open addressing over 8-byte cells
- * `[address, slot + 1]` in one Int32Array (a million bindings in 16 MiB at most half full; an
- * empty cell is all zero, so fresh memory needs no fill pass).
+ * The IPv4 -> slot index of one VNI's ARP table, laid out for what such a table holds: the
+ * addresses of one bridge domain sit densely in its few subnets.
  *
- * Two things make it cheap on the tables of a real bridge domain, whose addresses sit densely in
- * a few subnets:
- * - Addresses are hashed in groups of four (the address without its two low bits), and the two
- *   low bits pick the cell in the group: four neighbouring addresses share one 32-byte run of
- *   cells, so filling or emptying a subnet costs a cache miss per four addresses, not per
- *   address. Groups still land at random, as a plain hash would put them.
- * - Robin Hood ordering: a run of occupied cells is kept sorted by home cell (an insert takes
- *   the place of the first entry that sits closer to its own home and pushes the rest along).
- *   A delete then shifts entries back only until it meets an empty cell or an entry already at
- *   its home, which is at once in the common case, instead of walking to the end of the run.
+ * Addresses are kept in blocks of sixteen neighbours (`address >>> 4`): a block is one 64-byte
+ * cache line of `slot + 1` values (0 = unbound). A small open-addressing directory maps a block
+ * prefix to its block; the last block used is remembered, so a run of neighbouring addresses
+ * (a subnet being filled or emptied) skips the directory. Filling a subnet writes blocks front
+ * to back; a hash table with a cell per address would instead make one random access (a cache
+ * and TLB miss) per address or group of addresses, which is what an install or withdraw of a
+ * million routes spends most of its time on.
  *
- * The home cell comes from the top bits of the hash, so runs are in hash-prefix order and a
- * doubling reads the old table and writes the new one front to back.
+ * Memory: 4 bytes per address of a used block plus 16 to 32 bytes of directory per block, so
+ * 5 to 6 bytes per address for a dense subnet; the worst case, addresses sixteen or more apart,
+ * is 80 to 96 bytes per address (and up to 160 with the slack of the last doublings). An
+ * emptied block goes back to a free list and leaves the directory.
  */
-import { shiftFor } from './hash.js';
+import { hash53, shiftFor } from './hash.js';
 
-/** The first cell of the group of `address` (murmur3 finaliser on `address >>> 2`). */
-function groupHome(address: number, shift: number): number {
-  const q = address >>> 2;
-  let h = Math.imul(q ^ (q >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return ((h ^ (h >>> 16)) >>> (shift + 2)) << 2;
-}
+const blockSize = 16;
 
-/** The home cell of an address: its group's first cell plus its two low bits. */
-function home(address: number, shift: number): number {
-  return groupHome(address, shift) | (address & 3);
+/** The directory home of a block prefix (murmur3 finaliser, top bits). */
+function dirHome(prefix: number, shift: number): number {
+  return hash53(prefix) >>> shift;
 }
 
 export class Ip4Index {
-  private cells: Int32Array;
-  private mask: number;
-  /** 32 - log2(capacity): see `groupHome`. */
-  private shift: number;
+  /** Directory cells `[prefix, block + 1]`, linear probing, backward-shift deletion. */
+  private dir: Int32Array;
+  private dirMask: number;
+  private dirShift: number;
+  private blocksUsed = 0;
+  /** `blockSize` cells per block: slot + 1, or 0. */
+  private blocks: Int32Array;
+  /** Bound addresses per block. */
+  private fill: Uint8Array;
+  /** Blocks ever handed out (`[0, top)`); freed ones are in `free`. */
+  private top = 0;
+  private free: number[] = [];
   private count = 0;
+  /** The block prefix and block of the last directory hit (-1: none). */
+  private lastPrefix = -1;
+  private lastBlock = 0;
 
   constructor(initialCapacity = 16) {
-    const shift = shiftFor(initialCapacity);
-    const cap = 2 ** (32 - shift);
-    this.cells = new Int32Array(cap * 2);
-    this.mask = cap - 1;
-    this.shift = shift;
+    const blocks = Math.max(4, Math.ceil(initialCapacity / blockSize));
+    this.dirShift = shiftFor(blocks);
+    this.dir = new Int32Array(2 ** (32 - this.dirShift) * 2);
+    this.dirMask = this.dir.length / 2 - 1;
+    this.blocks = new Int32Array(blocks * blockSize);
+    this.fill = new Uint8Array(blocks);
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Bytes held by the table (for benchmarks and stats). */
+  /** Bytes held by the index (for benchmarks and stats). */
   get byteLength(): number {
-    return this.cells.byteLength;
+    return this.dir.byteLength + this.blocks.byteLength + this.fill.byteLength;
   }
 
-  /** The cell index (times 2) of `address`, or -1. */
-  private find(address: number): number {
-    const cells = this.cells;
-    const mask = this.mask;
-    const key = address | 0;
-    let i = home(address, this.shift);
+  /** The block of a prefix, or -1. */
+  private blockOf(prefix: number): number {
+    if (prefix === this.lastPrefix) return this.lastBlock;
+    const dir = this.dir;
+    const mask = this.dirMask;
+    let i = dirHome(prefix, this.dirShift);
     for (;;) {
-      const c = i * 2;
-      if (cells[c + 1] === 0) return -1;
-      if (cells[c] === key) return c;
+      const v = dir[i * 2 + 1]!;
+      if (v === 0) return -1;
+      if (dir[i * 2] === prefix) {
+        this.lastPrefix = prefix;
+        return (this.lastBlock = v - 1);
+      }
       i = (i + 1) & mask;
     }
   }
 
   /** The slot of `address` (an unsigned 32-bit number), or -1. */
   get(address: number): number {
-    const c = this.find(address);
-    return c < 0 ? -1 : this.cells[c + 1]! - 1;
+    const b = this.blockOf(address >>> 4);
+    return b < 0 ? -1 : this.blocks[b * blockSize + (address & 15)]! - 1;
   }
 
   has(address: number): boolean {
-    return this.find(address) >= 0;
+    return this.get(address) >= 0;
   }
 
   /** Bind `address` to `slot` (insert or overwrite); returns the previous slot, or -1. */
   set(address: number, slot: number): number {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    const cells = this.cells;
-    const mask = this.mask;
-    const shift = this.shift;
-    const key = address | 0;
-    let i = home(address, shift);
-    let dist = 0;
-    for (;;) {
-      const c = i * 2;
-      const v = cells[c + 1]!;
-      if (v === 0) {
-        cells[c] = key;
-        cells[c + 1] = slot + 1;
-        this.count++;
-        return -1;
-      }
-      const other = cells[c]!;
-      if (other === key) {
-        cells[c + 1] = slot + 1;
-        return v - 1;
-      }
-      // Robin Hood: an entry closer to its home than we are to ours gives up its cell. Entries
-      // from here on are ordered after ours, so `address` is not among them: insert.
-      if (((i - home(other, shift)) & mask) < dist) {
-        this.insertFrom(i, dist, key, slot + 1);
-        this.count++;
-        return -1;
-      }
-      i = (i + 1) & mask;
-      dist++;
+    const prefix = address >>> 4;
+    let b = this.blockOf(prefix);
+    if (b < 0) b = this.addBlock(prefix);
+    const c = b * blockSize + (address & 15);
+    const prev = this.blocks[c]!;
+    this.blocks[c] = slot + 1;
+    if (prev === 0) {
+      this.fill[b]!++;
+      this.count++;
     }
-  }
-
-  /**
-   * Place a cell value for a key known to be absent, probing from cell `i` at distance `dist`
-   * from its home: it takes the first cell that is empty or whose entry sits closer to its own
-   * home, and that entry moves on the same way (Robin Hood).
-   */
-  private insertFrom(i: number, dist: number, key: number, value: number): void {
-    const cells = this.cells;
-    const mask = this.mask;
-    const shift = this.shift;
-    for (;;) {
-      const c = i * 2;
-      const v = cells[c + 1]!;
-      if (v === 0) {
-        cells[c] = key;
-        cells[c + 1] = value;
-        return;
-      }
-      const other = cells[c]!;
-      const d = (i - home(other, shift)) & mask;
-      if (d < dist) {
-        cells[c] = key;
-        cells[c + 1] = value;
-        key = other;
-        value = v;
-        dist = d;
-      }
-      i = (i + 1) & mask;
-      dist++;
-    }
+    return prev - 1;
   }
 
   /** Remove `address`; returns whether it was there. */
   delete(address: number): boolean {
-    const c = this.find(address);
-    if (c < 0) return false;
-    this.removeAt(c >> 1);
-    return true;
+    const b = this.blockOf(address >>> 4);
+    if (b < 0) return false;
+    return this.clear(address, b, b * blockSize + (address & 15));
   }
 
-  /** Remove `address` only if it is bound to `slot`; one probe. */
+  /** Remove `address` only if it is bound to `slot`. */
   deleteIf(address: number, slot: number): boolean {
-    const c = this.find(address);
-    if (c < 0 || this.cells[c + 1] !== slot + 1) return false;
-    this.removeAt(c >> 1);
-    return true;
+    const b = this.blockOf(address >>> 4);
+    if (b < 0) return false;
+    const c = b * blockSize + (address & 15);
+    return this.blocks[c] === slot + 1 && this.clear(address, b, c);
   }
 
-  /** Backward shift: pull the following entries back by one until an empty cell or an entry at its home. */
-  private removeAt(i: number): void {
-    const cells = this.cells;
-    const mask = this.mask;
-    const shift = this.shift;
-    for (;;) {
-      const j = (i + 1) & mask;
-      const v = cells[j * 2 + 1]!;
-      if (v === 0) break;
-      const key = cells[j * 2]!;
-      if (home(key, shift) === j) break;
-      cells[i * 2] = key;
-      cells[i * 2 + 1] = v;
-      i = j;
-    }
-    cells[i * 2 + 1] = 0;
+  private clear(address: number, b: number, c: number): boolean {
+    if (this.blocks[c] === 0) return false;
+    this.blocks[c] = 0;
     this.count--;
+    if (--this.fill[b]! === 0) this.dropBlock(address >>> 4, b);
+    return true;
   }
 
   /** Calls `fn(address, slot)` for every entry (no allocation per entry). */
   forEach(fn: (address: number, slot: number) => void): void {
-    const cells = this.cells;
-    for (let c = 0; c < cells.length; c += 2) {
-      const v = cells[c + 1]!;
-      if (v !== 0) fn(cells[c]! >>> 0, v - 1);
+    const dir = this.dir;
+    for (let i = 0; i < dir.length; i += 2) {
+      const v = dir[i + 1]!;
+      if (v === 0) continue;
+      const base = (dir[i]! >>> 0) * blockSize;
+      const at = (v - 1) * blockSize;
+      for (let k = 0; k < blockSize; k++) {
+        const s = this.blocks[at + k]!;
+        if (s !== 0) fn(base + k, s - 1);
+      }
     }
   }
 
-  /** Make room for `entries` addresses without a later doubling. */
+  /** Make room for `entries` addresses of dense subnets without a later doubling. */
   reserve(entries: number): void {
-    while (entries * 2 > this.mask + 1) this.grow();
+    const blocks = Math.ceil(entries / blockSize);
+    while (blocks * 2 > this.dirMask + 1) this.growDir();
+    if (blocks > this.fill.length) this.growBlocks(blocks);
   }
 
-  private grow(): void {
-    const old = this.cells;
-    const cap = old.length; // cells double: old.length / 2 * 2
-    this.cells = new Int32Array(cap * 2);
-    this.mask = cap - 1;
-    this.shift--;
-    // Old runs are in home order, and a home 4g + k becomes 8g + k or 8g + 4 + k: re-inserting
-    // in old order writes front to back, displacing only where two groups of one old home split.
-    // Start at an empty cell, so that a run wrapping past the end is taken whole.
-    const shift = this.shift;
-    let start = 0;
-    while (start < cap && old[start + 1] !== 0) start += 2;
-    for (let n = 0; n < cap; n += 2) {
-      const c = (start + n) % cap;
+  private addBlock(prefix: number): number {
+    let b = this.free.pop();
+    if (b === undefined) {
+      if (this.top === this.fill.length) this.growBlocks(this.fill.length * 2);
+      b = this.top++;
+    } // a freed block is all zero already
+    if ((this.blocksUsed + 1) * 2 > this.dirMask + 1) this.growDir();
+    const dir = this.dir;
+    const mask = this.dirMask;
+    let i = dirHome(prefix, this.dirShift);
+    while (dir[i * 2 + 1] !== 0) i = (i + 1) & mask;
+    dir[i * 2] = prefix;
+    dir[i * 2 + 1] = b + 1;
+    this.blocksUsed++;
+    this.lastPrefix = prefix;
+    this.lastBlock = b;
+    return b;
+  }
+
+  /** An emptied block leaves the directory (backward shift, no tombstones) for the free list. */
+  private dropBlock(prefix: number, b: number): void {
+    const dir = this.dir;
+    const mask = this.dirMask;
+    const shift = this.dirShift;
+    let i = dirHome(prefix, shift);
+    while (dir[i * 2] !== prefix || dir[i * 2 + 1] === 0) i = (i + 1) & mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (dir[j * 2 + 1] === 0) break;
+      const h = dirHome(dir[j * 2]!, shift);
+      // move j back to i unless its home lies cyclically in (i, j]
+      if (i <= j ? h <= i || h > j : h <= i && h > j) {
+        dir[i * 2] = dir[j * 2]!;
+        dir[i * 2 + 1] = dir[j * 2 + 1]!;
+        i = j;
+      }
+    }
+    dir[i * 2 + 1] = 0;
+    this.blocksUsed--;
+    this.free.push(b);
+    if (this.lastPrefix === prefix) this.lastPrefix = -1;
+  }
+
+  private growBlocks(blocks: number): void {
+    const cells = new Int32Array(blocks * blockSize);
+    cells.set(this.blocks);
+    this.blocks = cells;
+    const fill = new Uint8Array(blocks);
+    fill.set(this.fill);
+    this.fill = fill;
+  }
+
+  private growDir(): void {
+    const old = this.dir;
+    this.dir = new Int32Array(old.length * 2);
+    this.dirMask = this.dir.length / 2 - 1;
+    this.dirShift--;
+    const dir = this.dir;
+    const mask = this.dirMask;
+    const shift = this.dirShift;
+    for (let c = 0; c < old.length; c += 2) {
       const v = old[c + 1]!;
-      if (v !== 0) this.insertFrom(home(old[c]!, shift), 0, old[c]!, v);
+      if (v === 0) continue;
+      let i = dirHome(old[c]!, shift);
+      while (dir[i * 2 + 1] !== 0) i = (i + 1) & mask;
+      dir[i * 2] = old[c]!;
+      dir[i * 2 + 1] = v;
     }
   }
 }

@@ -11,17 +11,19 @@
  *
  * Why this shape: a lookup of a MAC is a random access, and on a table of a million MACs that
  * access, not the arithmetic around it, is the cost of an install or a withdraw (a cache miss
- * and, with 4 KiB pages, a TLB miss; in a virtual machine a TLB miss walks two page tables). At
- * most half full, a million MACs take 8 MiB of cells here (16 MiB with 8-byte cells holding the
- * full hash), so twice as many of those accesses stay within the TLB's reach.
+ * and, with 4 KiB pages, a TLB miss; in a virtual machine a TLB miss walks two page tables). So
+ * the cells are small and the table runs up to 80% full: a million MACs take 5 MiB (16 MiB
+ * with 8-byte cells holding the full hash at most half full), small enough to stay in the
+ * last-level cache and within the TLB's reach while the columns stream past.
  *
  * Robin Hood ordering (each run of cells sorted by home; an insert takes the place of the first
- * entry closer to its home than the new one is to its own) is what makes the stored distance
- * enough: a delete shifts the following entries back only until an empty cell or an entry at
- * its home, without reading their MACs, and a lookup of an absent MAC stops where it would
- * have been. The home is the top bits of the hash.
+ * entry closer to its home than the new one is to its own) is what keeps probes short that
+ * full, and what makes the stored distance enough: a delete shifts the following entries back
+ * only until an empty cell or an entry at its home, without reading their MACs, and a lookup of
+ * an absent MAC stops where it would have been. The home of a hash h in a table of `cap` cells
+ * is floor(h * cap / 2^32) (any capacity, and cells stay in hash order).
  */
-import { hash53, shiftFor } from './hash.js';
+import { hash53 } from './hash.js';
 
 /** Spread a 48-bit MAC over 32 bits (signed int32). */
 export const macHash: (mac: number) => number = hash53;
@@ -30,6 +32,9 @@ export const macHash: (mac: number) => number = hash53;
 export const maxMacSlots = 0xffffff;
 
 const slotBits = 0xffffff;
+/** Entries per cell at most (a doubling comes first). */
+const maxLoad = 0.8;
+const twoToMinus32 = 2.3283064365386963e-10;
 const distUnit = 0x10000000; // 1 << 28, as a positive number
 const distSaturated = 15;
 
@@ -37,19 +42,23 @@ export class MacIndex {
   /** The MAC of each slot (the owner's column; replaced when the owner grows it). */
   macs: Float64Array;
   private cells: Int32Array;
-  private mask: number;
-  /** 32 - log2(capacity): the home cell of a hash is `hash >>> shift`. */
-  private shift: number;
+  /** Number of cells. */
+  private cap: number;
+  /** `cap / 2^32`: the home of hash h is `(h >>> 0) * scale` truncated. */
+  private scale: number;
+  /** Entries allowed before the table doubles. */
+  private limit: number;
   private count = 0;
   /** The cell the last successful lookup ended at: `deleteSlot` tries it first. */
   private hint = 0;
 
   constructor(macs: Float64Array, initialCapacity = 16) {
     this.macs = macs;
-    const shift = shiftFor(initialCapacity);
-    this.cells = new Int32Array(2 ** (32 - shift));
-    this.mask = this.cells.length - 1;
-    this.shift = shift;
+    this.cells = new Int32Array(0);
+    this.cap = 0;
+    this.scale = 0;
+    this.limit = 0;
+    this.resize(cellsFor(initialCapacity));
   }
 
   get size(): number {
@@ -61,27 +70,32 @@ export class MacIndex {
     return this.cells.byteLength;
   }
 
+  private home(h: number): number {
+    return ((h >>> 0) * this.scale) | 0;
+  }
+
   /** The distance of the entry `v` in cell `i` from its home (exact, also when saturated). */
   private distance(v: number, i: number): number {
     const d = v >>> 28;
     if (d < distSaturated) return d;
-    return (i - (macHash(this.macs[(v & slotBits) - 1]!) >>> this.shift)) & this.mask;
+    const back = i - this.home(macHash(this.macs[(v & slotBits) - 1]!));
+    return back < 0 ? back + this.cap : back;
   }
 
   /** The cell index of `mac`, or -1. */
   private find(mac: number): number {
     const cells = this.cells;
-    const mask = this.mask;
+    const cap = this.cap;
     const h = macHash(mac);
     const tag = h & 0xf;
-    let i = h >>> this.shift;
+    let i = ((h >>> 0) * this.scale) | 0;
     for (let d = 0; ; d++) {
       const v = cells[i]!;
       if (v === 0) return -1;
       if (((v >>> 24) & 0xf) === tag && this.macs[(v & slotBits) - 1] === mac) return (this.hint = i);
       // Robin Hood: an entry closer to its home than we are to ours ends the search
       if (v >>> 28 < d && v >>> 28 < distSaturated) return -1;
-      i = (i + 1) & mask;
+      if (++i === cap) i = 0;
     }
   }
 
@@ -101,12 +115,12 @@ export class MacIndex {
    */
   insertIfAbsent(mac: number, slot: number): number {
     if (slot >= maxMacSlots) throw new RangeError(`a VNI holds at most ${maxMacSlots} MACs`);
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    if (this.count >= this.limit) this.resize(this.cap * 2);
     const cells = this.cells;
-    const mask = this.mask;
+    const cap = this.cap;
     const h = macHash(mac);
     const tag = h & 0xf;
-    let i = h >>> this.shift;
+    let i = ((h >>> 0) * this.scale) | 0;
     for (let d = 0; ; d++) {
       const v = cells[i]!;
       if (v === 0) {
@@ -121,7 +135,7 @@ export class MacIndex {
         this.count++;
         return -1;
       }
-      i = (i + 1) & mask;
+      if (++i === cap) i = 0;
     }
   }
 
@@ -132,7 +146,7 @@ export class MacIndex {
    */
   private insertFrom(i: number, d: number, body: number): void {
     const cells = this.cells;
-    const mask = this.mask;
+    const cap = this.cap;
     for (;;) {
       const v = cells[i]!;
       if (v === 0) {
@@ -145,7 +159,7 @@ export class MacIndex {
         body = v & 0x0fffffff;
         d = vd;
       }
-      i = (i + 1) & mask;
+      if (++i === cap) i = 0;
       d++;
     }
   }
@@ -165,7 +179,7 @@ export class MacIndex {
    */
   deleteSlot(mac: number, slot: number): boolean {
     const h = this.hint;
-    const c = h <= this.mask && (this.cells[h]! & slotBits) === slot + 1 ? h : this.find(mac);
+    const c = h < this.cap && (this.cells[h]! & slotBits) === slot + 1 ? h : this.find(mac);
     if (c < 0) return false;
     this.removeAt(c);
     return true;
@@ -174,9 +188,9 @@ export class MacIndex {
   /** Backward shift: pull the following entries back one cell until an empty cell or an entry at its home. */
   private removeAt(i: number): void {
     const cells = this.cells;
-    const mask = this.mask;
+    const cap = this.cap;
     for (;;) {
-      const j = (i + 1) & mask;
+      const j = i + 1 === cap ? 0 : i + 1;
       const v = cells[j]!;
       if (v === 0 || v >>> 28 === 0) break;
       cells[i] = withDistance(v & 0x0fffffff, this.distance(v, j) - 1);
@@ -197,31 +211,36 @@ export class MacIndex {
 
   /** Make room for `entries` MACs without a later doubling. */
   reserve(entries: number): void {
-    while (entries * 2 > this.mask + 1) this.grow();
+    const cells = cellsFor(entries);
+    if (cells > this.cap) this.resize(cells);
   }
 
   /**
-   * Double the table. The cells keep no hash, so each entry's home comes from its MAC again
-   * (reads of the `macs` column that do not depend on each other, so they overlap); the old
-   * runs are in home order, so the new table fills front to back.
+   * Move to a table of `cap` cells. The cells keep no hash, so each entry's home comes from its
+   * MAC again (reads of the `macs` column that do not depend on each other, so they overlap);
+   * the old runs are in hash order, so the new table fills front to back.
    */
-  private grow(): void {
+  private resize(cap: number): void {
     const old = this.cells;
-    this.cells = new Int32Array(old.length * 2);
-    this.mask = this.cells.length - 1;
-    this.shift--;
-    const shift = this.shift;
+    this.cells = new Int32Array(cap);
+    this.cap = cap;
+    this.scale = cap * twoToMinus32;
+    this.limit = Math.floor(cap * maxLoad);
     const macs = this.macs;
     let start = 0;
     while (start < old.length && old[start] !== 0) start++;
     for (let n = 0; n < old.length; n++) {
-      const c = (start + n) & (old.length - 1);
+      let c = start + n;
+      if (c >= old.length) c -= old.length;
       const v = old[c]!;
-      if (v === 0) continue;
-      const home = macHash(macs[(v & slotBits) - 1]!) >>> shift;
-      this.insertFrom(home, 0, v & 0x0fffffff);
+      if (v !== 0) this.insertFrom(this.home(macHash(macs[(v & slotBits) - 1]!)), 0, v & 0x0fffffff);
     }
   }
+}
+
+/** Cells for `entries` at most `maxLoad` full (at least 16). */
+function cellsFor(entries: number): number {
+  return Math.max(16, Math.ceil(entries / maxLoad) + 1);
 }
 
 /** A cell: distance (saturated at 15), 4 tag bits, slot + 1. */

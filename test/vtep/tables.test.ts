@@ -46,7 +46,7 @@ const IP1 = ipToKey('192.168.1.10');
 describe('Ip4Index', () => {
   // keys from a few dense groups (the grouped hash) and from anywhere (0 and 2^32 - 1 included)
   const address = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0xfffffff0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }));
-  it('behaves like a Map under random inserts and deletes (growth, wrap-around, Robin Hood shifts)', () => {
+  it('behaves like a Map under random inserts and deletes (blocks added, emptied, reused; directory growth)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(2), address, fc.nat(1000)), { maxLength: 400 }), (ops) => {
         const idx = new Ip4Index(4);
@@ -71,7 +71,7 @@ describe('Ip4Index', () => {
     );
   });
 
-  it('keeps a dense subnet reachable through doublings and deletes (groups of one old home split on growth)', () => {
+  it('keeps a dense subnet reachable through growth and deletes', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 0xffff0000 }), fc.integer({ min: 2, max: 7 }), (n, base, step) => {
         const idx = new Ip4Index(4);
@@ -84,7 +84,36 @@ describe('Ip4Index', () => {
     );
   });
 
-  it('keeps every address reachable in a full-size table emptied in any order (early-stop deletes)', () => {
+  it('forgets a block it freed even when it was the last one used (the remembered block is dropped)', () => {
+    const idx = new Ip4Index(16);
+    idx.set(0x0a000001, 7); // block 0x00a00000
+    expect(idx.deleteIf(0x0a000001, 7)).toBe(true); // block emptied and freed
+    idx.set(0x0b000005, 9); // reuses that block for another prefix
+    expect(idx.get(0x0a000001)).toBe(-1);
+    expect(idx.get(0x0b000005)).toBe(9);
+    expect(idx.get(0x0b000004)).toBe(-1);
+    expect(idx.size).toBe(1);
+    // the same prefix again right after its block was freed: a new block, not the freed one
+    const again = new Ip4Index(16);
+    again.set(0x0a000001, 1);
+    again.deleteIf(0x0a000001, 1);
+    again.set(0x0a000001, 2);
+    again.set(0x0c000001, 3);
+    expect(again.get(0x0a000001)).toBe(2);
+    expect(again.get(0x0c000001)).toBe(3);
+  });
+
+  it('costs about 5 bytes per address for a dense subnet, at most 160 for scattered ones (with growth slack)', () => {
+    const dense = new Ip4Index(16);
+    for (let i = 0; i < 100_000; i++) dense.set(0x0a000000 + i, i);
+    expect(dense.byteLength / 100_000).toBeLessThan(7);
+    const sparse = new Ip4Index(16);
+    for (let i = 0; i < 10_000; i++) sparse.set(i * 4099, i);
+    expect(sparse.byteLength / 10_000).toBeLessThanOrEqual(160);
+    for (let i = 0; i < 10_000; i++) expect(sparse.get(i * 4099)).toBe(i);
+  });
+
+  it('keeps every address reachable while a table is emptied in any order (blocks leave the directory)', () => {
     fc.assert(
       fc.property(fc.uniqueArray(address, { minLength: 1, maxLength: 200 }), fc.nat(), (keys, seed) => {
         const idx = new Ip4Index(8); // grows several times on the way

@@ -364,6 +364,26 @@ export class VniTable {
 
   /** Pick the winner of a MAC (RFC 7432 15.1, 15.2), evict a losing local entry, count moves. */
   private decide(s: number): void {
+    // The common case in bulk: not local, not frozen, at most one remote source, and no move to
+    // count (the MAC appears or disappears). The full decision below gives the same answer.
+    const c = this.c;
+    const r = c.rRd[s]!;
+    const from = c.loc[s]!;
+    if (r >= 0 && c.port[s]! < 0 && (c.lflags[s]! & fFrozen) === 0) {
+      const best = r > 0 ? c.rVtep[s]! : noLocation;
+      if (from === noLocation || best === noLocation) {
+        const seq = r > 0 ? c.rSeq[s]! : 0;
+        if (best === from && seq === c.seq[s]) return;
+        c.loc[s] = best;
+        c.seq[s] = seq;
+        this.observer.macChanged(this, c.macs[s]!, from, best, seq);
+        return;
+      }
+    }
+    this.decideAll(s);
+  }
+
+  private decideAll(s: number): void {
     const from = this.c.loc[s]!;
     const fromSeq = this.c.seq[s]!;
     const frozen = (this.c.lflags[s]! & fFrozen) !== 0;

@@ -4,7 +4,7 @@
  * Type-3 routes.
  *
  * Storage is columnar: a MAC is a 48-bit number, its entry a slot in typed arrays reached through
- * a `NumIndex`; the common remote case (one route source, at most one IPv4 address) fits the
+ * a `MacIndex`; the common remote case (one route source, at most one IPv4 address) fits the
  * columns, anything richer (several route sources during a move, IPv6, several IPs) moves that
  * one MAC to a small candidate list. Changes are reported to a `VniObserver` with primitive
  * arguments, synchronously, without allocating.

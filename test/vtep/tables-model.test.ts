@@ -10,17 +10,28 @@ import { ipOrderKey, ipToKey, macToNumber, type IpKey } from '../../src/vtep/key
 import { resolveMobility } from '../../src/vtep/mobility.js';
 import { VtepTables } from '../../src/vtep/tables.js';
 import { quietObserver } from '../../src/vtep/vni.js';
+import { macHash } from '../../src/vtep/mac-index.js';
 
 const SELF = '10.0.0.2';
 /** One RD per VTEP: RD i always carries next hop VTEP_IPS[i] (one below us, two above). */
 const VTEP_IPS = ['10.0.0.1', '10.0.0.3', '10.0.0.20'] as const;
 const RD_NAMES = ['10.0.0.1:100', '10.0.0.3:100', '10.0.0.20:100'] as const;
 /**
- * Four MACs that crowd one spot of a fresh table's MAC index (81 cells): two hash to the last
- * cell and two to the first, so they form one probe run that wraps around the end, and removals
- * shift entries back across it (as long as the index keeps that initial size).
+ * Four MACs that crowd one spot of the MAC index whatever its size: two hash to the very top
+ * (the last cell) and two to the very bottom (the first cell), so they form one probe run that
+ * wraps around the end, and removals shift entries back across it.
  */
-const MACS = ['02:00:00:00:00:02', '02:00:00:00:00:a1', '02:00:00:00:00:79', '02:00:00:00:00:ce'].map(macToNumber);
+const MACS: number[] = (() => {
+  const top: number[] = [];
+  const bottom: number[] = [];
+  for (let i = 1; top.length < 2 || bottom.length < 2; i++) {
+    const mac = 0x02_00_00_00_00_00 + i;
+    const h = macHash(mac) >>> 0;
+    if (h >= 0xffc00000 && top.length < 2) top.push(mac);
+    else if (h < 0x00400000 && bottom.length < 2) bottom.push(mac);
+  }
+  return [top[0]!, bottom[0]!, top[1]!, bottom[1]!];
+})();
 /** Neighbours in one IPv4 block, a far IPv4 address and an IPv6 address (never in the compact columns). */
 const IP_TEXTS = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '192.168.7.9', '2001:db8::7'] as const;
 const IPS: IpKey[] = IP_TEXTS.map(ipToKey);

@@ -89,7 +89,7 @@ export class MacIndex {
     const cap = this.cap;
     const h = macHash(mac);
     const tag = h & 0xf;
-    let i = ((h >>> 0) * this.scale) | 0;
+    let i = this.home(h);
     for (let d = 0; ; d++) {
       const v = cells[i]!;
       if (v === 0) return -1;
@@ -121,7 +121,7 @@ export class MacIndex {
     const cap = this.cap;
     const h = macHash(mac);
     const tag = h & 0xf;
-    let i = ((h >>> 0) * this.scale) | 0;
+    let i = this.home(h);
     for (let d = 0; ; d++) {
       const v = cells[i]!;
       if (v === 0) {

@@ -23,11 +23,14 @@ export function rtKey(rt: RouteTargetCommunity): string {
   return `${rt.format}:${rt.global}:${rt.local}`;
 }
 
-/** What one route says, extracted once. */
+/** What one attribute set says, extracted once per set (the RIB shares a set between routes). */
 interface Extracted {
   readonly rts: string[];
   readonly seq: number;
   readonly sticky: boolean;
+  /** The VNIs importing any of `rts`, as of importer generation `generation` (-1: not yet). */
+  tables: readonly VniTable[];
+  generation: number;
 }
 
 function extract(attributes: readonly PathAttribute[]): Extracted {
@@ -46,12 +49,20 @@ function extract(attributes: readonly PathAttribute[]): Extracted {
       }
     }
   }
-  return { rts, seq, sticky };
+  return { rts, seq, sticky, tables: [], generation: -1 };
 }
 
 /** Routes of one speaker's EVPN Loc-RIB turned into table changes. */
 export class RouteImporter {
   private readonly byRt = new Map<string, VniTable[]>();
+  /**
+   * Extracted attributes by attribute array: the Loc-RIB interns attribute sets, so every route
+   * of an UPDATE (and of any UPDATE with the same attributes) brings the same array, and its
+   * route targets, MAC Mobility and the VNIs they reach are worked out once, not per route.
+   */
+  private readonly extracted = new WeakMap<readonly PathAttribute[], Extracted>();
+  /** Bumped by `index`/`unindex`: the VNIs cached per attribute set are stale after it. */
+  private generation = 0;
   /** Routes seen, by outcome: imported into at least one VNI, or not (no matching RT, ours, unsupported). */
   readonly counters = { imported: 0, withdrawn: 0, ignored: 0 };
 
@@ -59,6 +70,7 @@ export class RouteImporter {
 
   /** Make `table` import routes carrying any of `rts` (text keys from `rtKey`). */
   index(table: VniTable, rts: readonly string[]): void {
+    this.generation++;
     for (const k of rts) {
       let list = this.byRt.get(k);
       if (list === undefined) this.byRt.set(k, (list = []));
@@ -67,6 +79,7 @@ export class RouteImporter {
   }
 
   unindex(table: VniTable): void {
+    this.generation++;
     for (const [k, list] of this.byRt) {
       const i = list.indexOf(table);
       if (i >= 0) list.splice(i, 1);
@@ -74,16 +87,22 @@ export class RouteImporter {
     }
   }
 
+  /** What a route's attributes say (cached per attribute array). */
+  private extractOf(attributes: readonly PathAttribute[]): Extracted {
+    let ex = this.extracted.get(attributes);
+    if (ex === undefined) this.extracted.set(attributes, (ex = extract(attributes)));
+    return ex;
+  }
+
   /** The VNIs a route goes to (RFC 7432 9.2: import by route target; RFC 8365 5.1.3: label). */
-  targets(route: RibRoute, ex: Extracted = extract(route.attributes)): VniTable[] {
-    let out: VniTable[] | undefined;
-    for (const k of ex.rts) {
-      const list = this.byRt.get(k);
-      if (list === undefined) continue;
-      if (out === undefined) out = list.slice();
-      else for (const t of list) if (!out.includes(t)) out.push(t);
+  targets(route: RibRoute, ex: Extracted = this.extractOf(route.attributes)): readonly VniTable[] {
+    if (ex.generation !== this.generation) {
+      const out: VniTable[] = [];
+      for (const k of ex.rts) for (const t of this.byRt.get(k) ?? []) if (!out.includes(t)) out.push(t);
+      ex.tables = out;
+      ex.generation = this.generation;
     }
-    if (out === undefined) return [];
+    const out = ex.tables;
     if (out.length > 1) {
       const vni = routeLabelVni(route.nlri as EvpnRouteBase & { label1?: number; label?: number }, route.attributes);
       const byLabel = out.find((t) => t.vni === vni);
@@ -96,7 +115,7 @@ export class RouteImporter {
   apply(route: RibRoute, add: boolean): number {
     if (route.peer === 'local') return this.ignore(); // our own originations
     const nlri = route.nlri as EvpnRouteBase;
-    const ex = extract(route.attributes);
+    const ex = this.extractOf(route.attributes);
     const targets = this.targets(route, ex);
     if (targets.length === 0) return this.ignore();
     let touched = 0;

@@ -94,6 +94,20 @@ describe('RouteImporter', () => {
     expect(a.location(M)).toBe(-1);
     expect(b.location(M)).toBeGreaterThan(0);
   });
+  it('routes sharing one attribute array (as the Loc-RIB interns them) follow VNIs added and removed later', () => {
+    const { tables, imp, a } = setup();
+    const first = rib(mac({ rts: ['65000:300'] }));
+    const second = { ...first, nlri: { ...first.nlri, mac: '02:00:00:00:00:02' } as RibRoute['nlri'] };
+    expect(imp.apply(first, true)).toBe(0); // no VNI imports 65000:300 yet (and that answer is cached)
+    const c = tables.addVni(300);
+    imp.index(c, [rtKey(parseEvpnRouteTarget('65000:300'))]);
+    expect(imp.apply(second, true)).toBe(1); // same attribute array: the new VNI is seen
+    expect(c.location(macToNumber('02:00:00:00:00:02'))).toBeGreaterThan(0);
+    expect(a.location(macToNumber('02:00:00:00:00:02'))).toBe(-1);
+    imp.unindex(c);
+    expect(imp.apply(first, true)).toBe(0); // and a removed one is forgotten
+    expect(imp.targets(second)).toEqual([]);
+  });
 });
 
 describe('RouteExporter', () => {

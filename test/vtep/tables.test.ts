@@ -142,6 +142,11 @@ describe('keys', () => {
       macToBytes(mac, b, 1);
       expect(macFromBytes(b, 1)).toBe(mac);
       expect(macToNumber(macToString(mac))).toBe(mac);
+      const text = macToString(mac);
+      expect(macToNumber(text.toUpperCase())).toBe(mac);
+      expect(macToNumber(text.replaceAll(':', '-'))).toBe(mac);
+      expect(macToNumber(text.replaceAll(':', ''))).toBe(mac);
+      expect(() => macToNumber(`${text.slice(0, 15)}:g`)).toThrow(TypeError);
     }));
     expect(() => macToNumber('00:11:22:33:44')).toThrow(TypeError);
     expect(() => macToNumber('00:11:22:33:44:5g')).toThrow(TypeError);

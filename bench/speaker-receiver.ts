@@ -3,15 +3,22 @@
  * and reports (one JSON line on stdout) when its EVPN Loc-RIB holds `n` routes, with its peak
  * RSS (VmHWM). Run alone, so its memory is its own.
  *
- *   node --import tsx bench/speaker-receiver.ts PORT N
+ * With a third argument `vtep`, a VtepManager (VNI 100, route target 65000:100, a VXLAN engine
+ * without an underlay as its dataplane) is attached, and "done" means its tables hold `n` MACs:
+ * the whole path from the wire to forwarding state.
+ *
+ *   node --import tsx bench/speaker-receiver.ts PORT N [vtep]
  */
 import { readFileSync } from 'node:fs';
 import { registerEvpn } from '../src/evpn/index.js';
 import { BgpSpeaker } from '../src/bgp/speaker.js';
+import { VtepManager } from '../src/vtep/manager.js';
+import { VxlanEngine } from '../src/dataplane/engine.js';
 
 registerEvpn();
 const port = Number(process.argv[2]);
 const n = Number(process.argv[3]);
+const withVtep = process.argv[4] === 'vtep';
 
 function vm(field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
@@ -20,6 +27,11 @@ function vm(field: string): number {
 
 const s = new BgpSpeaker({ asn: 65000, routerId: '127.0.0.2', listen: { address: '127.0.0.1', port } });
 s.addPeer({ address: '127.0.0.1', asn: 65000, families: ['l2vpn-evpn'], passive: true, holdTime: 90 });
+const vtep = withVtep
+  ? new VtepManager({ speaker: s, dataplane: new VxlanEngine(), vtepAddress: '127.0.0.2', vnis: [{ vni: 100, routeTargets: ['65000:100'], expectedMacs: n }] })
+  : undefined;
+/** Routes received, or with a VtepManager, MACs in its VNI's tables. */
+const count = (): number => (vtep === undefined ? s.routeCount('l2vpn-evpn') : (vtep.tables.vni(100)?.size ?? 0));
 let established = 0;
 let cpu0 = process.cpuUsage();
 s.on('established', () => {
@@ -31,7 +43,7 @@ const baseline = vm('VmRSS');
 process.stdout.write(JSON.stringify({ ready: true, baseline }) + '\n');
 const deadline = Date.now() + 300_000;
 const timer = setInterval(() => {
-  if (s.routeCount('l2vpn-evpn') >= n || Date.now() > deadline) {
+  if (count() >= n || Date.now() > deadline) {
     clearInterval(timer);
     const done = performance.now();
     const cpu = process.cpuUsage(cpu0);
@@ -39,7 +51,8 @@ const timer = setInterval(() => {
     gc?.();
     const m = process.memoryUsage();
     if (gc !== undefined) process.stderr.write(`receiver after gc: heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB, arrayBuffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MiB, rss ${(m.rss / 2 ** 20).toFixed(0)} MiB\n`);
-    process.stdout.write(JSON.stringify({ routes: s.routeCount('l2vpn-evpn'), sinceEstablishedMs: done - established, cpuMs: (cpu.user + cpu.system) / 1000, hwm: vm('VmHWM'), rss: vm('VmRSS'), heap: process.memoryUsage().heapUsed }) + '\n');
+    process.stdout.write(JSON.stringify({ routes: count(), sinceEstablishedMs: done - established, cpuMs: (cpu.user + cpu.system) / 1000, hwm: vm('VmHWM'), rss: vm('VmRSS'), heap: process.memoryUsage().heapUsed }) + '\n');
+    vtep?.close();
     void s.stop().then(() => process.exit(0));
   }
 }, 5);

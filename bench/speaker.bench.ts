@@ -7,8 +7,10 @@
  *
  *   node --import tsx bench/speaker.bench.ts [N ...]        (default 100000 1000000)
  *
- * FRR needs root, `bgpd` and `zebra`; without them (or with BENCH_FRR=0) only bgp-evpn's row is
- * printed. CPU time (user + system of the receiving process) is printed too: on a busy machine it
+ * A third row per size runs the same receiver with a VtepManager attached (VNI 100, a VXLAN engine
+ * as its dataplane) until its tables hold every MAC: wire to forwarding state (BENCH_VTEP=0 skips
+ * it). FRR needs root, `bgpd` and `zebra`; without them (or with BENCH_FRR=0) only bgp-evpn's rows
+ * are printed. CPU time (user + system of the receiving process) is printed too: on a busy machine it
  * is the steadier measure.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -85,7 +87,7 @@ async function send(chunks: Buffer[], peer: string, port: number, localAddress: 
   return ms;
 }
 
-async function ours(chunks: Buffer[], n: number): Promise<Result> {
+async function ours(chunks: Buffer[], n: number, withVtep = false): Promise<Result> {
   const port = 20000 + (process.pid % 20000);
   // the receiver runs as plain JavaScript (bundled by esbuild, as a user would ship it): the TS
   // loader's worker thread would add ~30 MiB of RSS that is not ours
@@ -94,7 +96,7 @@ async function ours(chunks: Buffer[], n: number): Promise<Result> {
   const js = join(dir, 'receiver.mjs');
   execFileSync(join(here, '..', 'node_modules', '.bin', 'esbuild'), [join(here, 'speaker-receiver.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${js}`,
     "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);", '--log-level=warning']);
-  const child = spawn(process.execPath, [...(process.env.BENCH_GC ? ['--expose-gc'] : []), ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), js, String(port), String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_GC ? ['--expose-gc'] : []), ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []), js, String(port), String(n), ...(withVtep ? ['vtep'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const it = lines[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, number>> => JSON.parse(String((await it.next()).value)) as Record<string, number>;
@@ -103,7 +105,7 @@ async function ours(chunks: Buffer[], n: number): Promise<Result> {
     let result: Record<string, number> = {};
     const ms = await send(chunks, '127.0.0.1', port, '127.0.0.1', async () => { result = await next(); });
     if (result.routes !== n) throw new Error(`bgp-evpn received ${result.routes} of ${n}`);
-    return { name: 'bgp-evpn BgpSpeaker', routes: n, ms, cpuMs: result.cpuMs!, peakRssMiB: result.hwm! / 2 ** 20 };
+    return { name: withVtep ? 'bgp-evpn BgpSpeaker + VtepManager' : 'bgp-evpn BgpSpeaker', routes: n, ms, cpuMs: result.cpuMs!, peakRssMiB: result.hwm! / 2 ** 20 };
   } finally {
     // let it exit by itself (it writes a CPU profile when asked), bounded
     if (child.exitCode === null) await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
@@ -166,6 +168,10 @@ export async function measureAll(sizes: readonly number[] = [100_000, 1_000_000]
     const encodeMs = performance.now() - t;
     const a = await ours(ourChunks, n);
     rows.push({ ...a, note: `stream pre-encoded in ${encodeMs.toFixed(0)} ms (${ourChunks.reduce((s, c) => s + c.length, 0) >> 20} MiB)` });
+    if (process.env.BENCH_VTEP !== '0') {
+      const v = await ours(ourChunks, n, true);
+      rows.push({ ...v, note: `until the VTEP tables hold every MAC (VXLAN engine programmed too): ${(v.ms / a.ms).toFixed(2)}x the receive alone` });
+    }
     const f = await frr(encodeStream(n, '198.18.0.1'), n);
     if (f !== undefined) {
       rows.push(f);
@@ -183,7 +189,8 @@ export async function run(): Promise<Row[]> {
     if (r.name.startsWith('ratio')) continue;
     const frrRow = results.find((x) => x.name === 'FRR bgpd' && x.routes === r.routes);
     const row: Row = { name: `${r.name} receive ${r.routes}`, rate: r.routes / (r.ms / 1000), unit: 'route', nsPerOp: (r.ms * 1e6) / r.routes, note: `CPU ${r.cpuMs.toFixed(0)} ms, peak RSS ${r.peakRssMiB.toFixed(0)} MiB` };
-    if (r.name !== 'FRR bgpd' && frrRow !== undefined) {
+    if (r.note !== undefined && r.name.includes('VtepManager')) row.note += `; ${r.note}`;
+    else if (r.name !== 'FRR bgpd' && frrRow !== undefined) {
       row.ratio = frrRow.ms / r.ms;
       row.note += `; vs FRR: time ${(r.ms / frrRow.ms).toFixed(2)}x (CPU ${(r.cpuMs / frrRow.cpuMs).toFixed(2)}x), memory ${(r.peakRssMiB / frrRow.peakRssMiB).toFixed(2)}x (goal <= 0.5, <= 0.3)`;
     }

@@ -2,9 +2,9 @@
  * IP addresses at the API edge: text in, 4- or 16-byte Buffers (and a 32-bit number for IPv4)
  * inside. Parsing is done once, when a table entry or a VTEP is configured.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { Address6 } from 'ip-address';
-import { ipv4NumberToText, readIpv4, readIpv6 } from '../net/ip.js';
+import { ipv4NumberToText, parseIpv4, readIpv4, readIpv6 } from '../net/ip.js';
 
 /** Dotted text of the IPv4 address at `buf[off..off+4)` (the shared formatter of `src/net`). */
 export const formatIp4: (buf: Buffer, off: number) => string = readIpv4;
@@ -23,10 +23,10 @@ export interface IpAddr {
 /** Parses IPv4 or IPv6 text. Throws a TypeError on anything else (API edge, not a decoder). */
 export function parseIp(text: string): IpAddr {
   const t = text.trim();
-  if (isIPv4(t)) {
+  const v4 = parseIpv4(t);
+  if (v4 >= 0) {
     const bytes = Buffer.allocUnsafe(4);
-    const parts = t.split('.');
-    for (let i = 0; i < 4; i++) bytes[i] = Number(parts[i]);
+    bytes.writeUInt32BE(v4, 0);
     return { family: 4, bytes, text: t };
   }
   if (isIPv6(t)) {
@@ -41,9 +41,9 @@ export function parseIp(text: string): IpAddr {
 
 /** An IPv4 address as an unsigned 32-bit number. */
 export function ip4Number(text: string): number {
-  const a = parseIp(text);
-  if (a.family !== 4) throw new TypeError(`not an IPv4 address: ${text}`);
-  return a.bytes.readUInt32BE(0);
+  const v4 = parseIpv4(text.trim());
+  if (v4 < 0) throw new TypeError(`not an IPv4 address: ${text}`);
+  return v4;
 }
 
 /** Dotted text of an IPv4 number (the shared printer of `src/net`). */

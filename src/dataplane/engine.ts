@@ -14,6 +14,7 @@
  * allocates nothing of its own.
  */
 import { formatIp4, formatIp6, parseIp } from './addr.js';
+import { parseIpv4 } from '../net/ip.js';
 import { EngineCounters, type PortCounters, type VniCounters } from './counters.js';
 import { EtherType, ethernetPayloadOffset } from './ethernet.js';
 import { flowHash } from './entropy.js';
@@ -27,7 +28,7 @@ import type {
   Dataplane, IpText, LocalMacEvent, LocalMacListener, LocalPort, MacText, NeighborLookup, RemoteVtep, Underlay, UnderlayReceiver, VniOptions,
 } from './types.js';
 import { decapStatusName } from './vxlan.js';
-import { u16, u32, w32 } from './bytes.js';
+import { u16, w32 } from './bytes.js';
 import { PortState, VniState, checkVni, type VniSnapshot } from './vni-state.js';
 
 export type { VniSnapshot };
@@ -138,18 +139,18 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
 
   setArpEntry(vni: number, ip: IpText, mac: MacText): void {
     const vs = this.vni(vni);
-    const a = parseIp(ip);
     const key = macKeyFromText(mac);
-    if (a.family === 4) vs.arp4.set(u32(a.bytes, 0), key);
-    else vs.arp6.set(a.bytes.toString('latin1'), key);
+    const v4 = parseIpv4(ip);
+    if (v4 >= 0) vs.arp4.set(v4, key);
+    else vs.arp6.set(parseIp(ip).bytes.toString('latin1'), key);
   }
 
   removeArpEntry(vni: number, ip: IpText): void {
     const vs = this.vnis.get(vni);
     if (vs === undefined) return;
-    const a = parseIp(ip);
-    if (a.family === 4) vs.arp4.delete(u32(a.bytes, 0));
-    else vs.arp6.delete(a.bytes.toString('latin1'));
+    const v4 = parseIpv4(ip);
+    if (v4 >= 0) vs.arp4.delete(v4);
+    else vs.arp6.delete(parseIp(ip).bytes.toString('latin1'));
   }
 
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void {
@@ -388,6 +389,9 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 
   private vtep(address: IpText): RemoteVtep {
+    // keyed by canonical text: text already in that form (the VTEP manager's) needs no parsing
+    const known = this.vteps.get(address);
+    if (known !== undefined) return known;
     const a = parseIp(address);
     let r = this.vteps.get(a.text);
     if (r === undefined) {

@@ -381,7 +381,7 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
         }
         if (from !== noLocation && to !== noLocation && from !== to) {
           this.emit('macMoved', { vni: t.vni, mac: text, from: this.where(from), to: this.where(to), seq });
-        } else if (to === noLocation && from !== noLocation) {
+        } else if (to === noLocation && from !== noLocation && this.listenerCount('macRemoved') > 0) {
           this.emit('macRemoved', { vni: t.vni, mac: text, from: this.where(from) });
         }
       },
@@ -391,11 +391,12 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
       bindingChanged: (t, ip: IpKey, mac, previous) => {
         const ipText = ipKeyToString(ip);
         if (mac >= 0) {
-          if (t.suppressArp) this.dataplane.setArpEntry(t.vni, ipText, macToString(mac));
-          this.emit('arpEntryInstalled', { vni: t.vni, ip: ipText, mac: macToString(mac) });
+          const text = macToString(mac);
+          if (t.suppressArp) this.dataplane.setArpEntry(t.vni, ipText, text);
+          if (this.listenerCount('arpEntryInstalled') > 0) this.emit('arpEntryInstalled', { vni: t.vni, ip: ipText, mac: text });
         } else {
           if (t.suppressArp) this.dataplane.removeArpEntry(t.vni, ipText);
-          this.emit('arpEntryRemoved', { vni: t.vni, ip: ipText, mac: macToString(previous) });
+          if (this.listenerCount('arpEntryRemoved') > 0) this.emit('arpEntryRemoved', { vni: t.vni, ip: ipText, mac: macToString(previous) });
         }
       },
       floodChanged: (t) => {

@@ -3,6 +3,7 @@
  * IPv4 as a 32-bit number), the VNI's shared VXLAN header, counters.
  */
 import { PortCounters, VniCounters } from './counters.js';
+import { Ip4MacTable } from './ip4-table.js';
 import { MacTable } from './mac-table.js';
 import type { IpText, LocalPort, MacText, NeighborLookup, PortIngress, RemoteVtep, VniTx } from './types.js';
 import { vxlanHeader, vxlanMaxVni } from './vxlan.js';
@@ -35,7 +36,7 @@ export class VniState {
   readonly remote = new MacTable<RemoteVtep>();
   flood: RemoteVtep[] = [];
   /** IPv4 (as a 32-bit number) → MAC key. */
-  readonly arp4 = new Map<number, number>();
+  readonly arp4 = new Ip4MacTable();
   /** IPv6 (16 bytes as a latin1 string) → MAC key. */
   readonly arp6 = new Map<string, number>();
   lookup: NeighborLookup | undefined;

@@ -23,6 +23,14 @@ export interface RibRoute {
   readonly stale: boolean;
 }
 
+/** One frozen `{ afi, safi }` per family key: a view per route need not allocate its own. */
+const familyObjects = new Map<number, Family>();
+function familyObject(family: number): Family {
+  let f = familyObjects.get(family);
+  if (f === undefined) familyObjects.set(family, (f = Object.freeze({ afi: family >>> 8, safi: family & 0xff })));
+  return f;
+}
+
 /** Decode a stored route into a `RibRoute`. */
 export function viewRoute(family: number, r: Route, best: boolean, stale: boolean): RibRoute {
   const afi = family >>> 8;
@@ -37,7 +45,7 @@ export function viewRoute(family: number, r: Route, best: boolean, stale: boolea
   }
   if (r.pathId >= 0) nlri = { ...nlri, pathId: r.pathId };
   return {
-    family: { afi, safi },
+    family: familyObject(family),
     nlri,
     attributes: r.attrs.attributes,
     nextHops: r.attrs.nextHops,

@@ -81,7 +81,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       if (options.suppressArp !== undefined) vs.suppress = options.suppressArp;
       return;
     }
-    this.vnis.set(vni, new VniState(vni, options.suppressArp ?? true));
+    this.vnis.set(vni, new VniState(vni, options.suppressArp ?? true, options.expectedMacs));
   }
 
   removeVni(vni: number): void {

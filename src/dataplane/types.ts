@@ -68,6 +68,11 @@ export type LocalMacListener = (vni: number, mac: MacText, port: string, event: 
 export interface VniOptions {
   /** Answer ARP/NS from the table (and the lookup hook) instead of flooding (default true). */
   readonly suppressArp?: boolean;
+  /**
+   * Remote MACs (and IPv4 ARP entries) the VNI is expected to hold: its tables are sized for
+   * them when the VNI is created, instead of doubling while they fill. A hint, not a limit.
+   */
+  readonly expectedMacs?: number;
 }
 
 /**

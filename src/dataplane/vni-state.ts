@@ -33,15 +33,19 @@ export class VniState {
   /** Local MACs (learned from frames) → their port. */
   readonly local = new MacTable<PortState>();
   /** Remote MACs (from Type-2 routes) → their VTEP. */
-  readonly remote = new MacTable<RemoteVtep>();
+  readonly remote: MacTable<RemoteVtep>;
   flood: RemoteVtep[] = [];
   /** IPv4 (as a 32-bit number) → MAC key. */
-  readonly arp4 = new Ip4MacTable();
+  readonly arp4: Ip4MacTable;
   /** IPv6 (16 bytes as a latin1 string) → MAC key. */
   readonly arp6 = new Map<string, number>();
   lookup: NeighborLookup | undefined;
-  constructor(readonly vni: number, public suppress: boolean) {
+  /** `expectedMacs` sizes the remote MAC and IPv4 ARP tables (a hint). */
+  constructor(readonly vni: number, public suppress: boolean, expectedMacs = 16) {
     this.tx = { vni, header: vxlanHeader(vni) };
+    const size = Number.isInteger(expectedMacs) && expectedMacs > 16 ? Math.min(expectedMacs, 1 << 24) : 16;
+    this.remote = new MacTable<RemoteVtep>(size);
+    this.arp4 = new Ip4MacTable(size);
   }
 }
 

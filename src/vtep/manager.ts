@@ -149,7 +149,7 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     t.exportRts = config.exportRts === undefined ? both : toRts(config.exportRts);
     t.suppressArp = config.suppressArp ?? true;
     this.importer.index(t, t.importRts.map(rtKey));
-    this.dataplane.addVni(vni, { suppressArp: t.suppressArp });
+    this.dataplane.addVni(vni, { suppressArp: t.suppressArp, ...(config.expectedMacs === undefined ? {} : { expectedMacs: config.expectedMacs }) });
     this.dataplane.setArpLookup(vni, (req) => this.neighborLookup(req));
     this.exporter.originateImet(t);
     for (const r of this.speaker.routes('l2vpn-evpn')) if (this.importer.targets(r).includes(t)) this.importer.apply(r, true);

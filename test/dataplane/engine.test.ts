@@ -90,6 +90,28 @@ describe('VxlanEngine forwarding', () => {
     expect(ha.ipv6).toBe('fd00::1');
   });
 
+  it('a VNI sized with expectedMacs holds what an unsized one holds, beyond the hint too', () => {
+    const e = new VxlanEngine();
+    e.addVni(5, { expectedMacs: 1000 });
+    e.addVni(6);
+    const mac = (i: number) => `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+    const ip = (i: number) => `10.0.${(i >> 8) & 255}.${i & 255}`;
+    for (let i = 0; i < 3000; i++) {
+      for (const v of [5, 6]) {
+        e.setRemoteMac(v, mac(i), `198.18.0.${1 + (i % 7)}`);
+        e.setArpEntry(v, ip(i), mac(i));
+      }
+    }
+    for (let i = 0; i < 3000; i += 2) for (const v of [5, 6]) e.removeArpEntry(v, ip(i));
+    const a = e.snapshot(5)!;
+    const b = e.snapshot(6)!;
+    expect(a.remoteMacs).toHaveLength(3000);
+    expect(a.arpEntries).toHaveLength(1500);
+    expect(new Set(a.remoteMacs.map((m) => `${m.mac} ${m.vtep}`))).toEqual(new Set(b.remoteMacs.map((m) => `${m.mac} ${m.vtep}`)));
+    expect(new Set(a.arpEntries.map((x) => `${x.ip} ${x.mac}`))).toEqual(new Set(b.arpEntries.map((x) => `${x.ip} ${x.mac}`)));
+    expect(a.arpEntries).toContainEqual({ ip: ip(2999), mac: mac(2999) });
+  });
+
   it('reports local MACs: learned, moved, removed', () => {
     const e = new VxlanEngine();
     e.addVni(7);

@@ -66,8 +66,10 @@ describe('VtepManager', () => {
     const ext = r.attributes.find((a) => a.type === 'extended-communities') as unknown as { values: unknown[] };
     expect(ext.values).toContainEqual(rt);
     // a VNI added later originates its own Type-3 (with its own RD and RT)
-    m.addVni({ vni: 200, rd: `${US}:7`, routeTargets: ['65000:200'] });
+    m.addVni({ vni: 200, rd: `${US}:7`, routeTargets: ['65000:200'], expectedMacs: 5000 });
     expect(events.routeOriginated).toHaveLength(1);
+    expect(dp.vnis.get(200)).toEqual({ suppressArp: true, expectedMacs: 5000 }); // the sizing hint reaches the dataplane
+    expect(dp.vnis.get(100)).toEqual({ suppressArp: true });
     await fabric.settle('second type-3', () => ours(peer, 3).length === 2);
     expect(ours(peer, 3).map((x) => (x.nlri as { rd: string }).rd).sort()).toEqual([`${US}:100`, `${US}:7`]);
   });

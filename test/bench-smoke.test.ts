@@ -1,0 +1,21 @@
+/**
+ * The table benches at a small size: they still run, their checks (no route lost, every route
+ * withdrawn) hold, and they return rows for the runner. Speed itself is measured in bench/, not
+ * here.
+ */
+import { describe, expect, it } from 'vitest';
+
+describe('bench smoke (small sizes)', () => {
+  it('vtep and vtep-import benches run and report a row per side', async () => {
+    process.env.VTEP_BENCH_ROUTES = '20000';
+    process.env.VTEP_IMPORT_ROUTES = '5000';
+    const vtep = await import('../bench/vtep.bench.js');
+    const rows = await vtep.run();
+    expect(rows.map((r) => r.name)).toEqual(['bare Map x2 (baseline): install+withdraw', 'VniTable (MAC->VTEP, IP->MAC): install+withdraw']);
+    expect(rows.every((r) => r.rate > 0 && Number.isFinite(r.nsPerOp))).toBe(true);
+    const imp = await import('../bench/vtep-import.bench.js');
+    const rows2 = await imp.run();
+    expect(rows2).toHaveLength(2);
+    expect(rows2[1]!.ratio).toBeGreaterThan(0);
+  }, 60_000);
+});

@@ -140,17 +140,17 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   setArpEntry(vni: number, ip: IpText, mac: MacText): void {
     const vs = this.vni(vni);
     const key = macKeyFromText(mac);
-    const v4 = parseIpv4(ip);
-    if (v4 >= 0) vs.arp4.set(v4, key);
-    else vs.arp6.set(parseIp(ip).bytes.toString('latin1'), key);
+    const k = arpKey(ip);
+    if (typeof k === 'number') vs.arp4.set(k, key);
+    else vs.arp6.set(k, key);
   }
 
   removeArpEntry(vni: number, ip: IpText): void {
     const vs = this.vnis.get(vni);
     if (vs === undefined) return;
-    const v4 = parseIpv4(ip);
-    if (v4 >= 0) vs.arp4.delete(v4);
-    else vs.arp6.delete(parseIp(ip).bytes.toString('latin1'));
+    const k = arpKey(ip);
+    if (typeof k === 'number') vs.arp4.delete(k);
+    else vs.arp6.delete(k);
   }
 
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void {
@@ -401,4 +401,15 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     }
     return r;
   }
+}
+
+/**
+ * The ARP/ND table key of an IP: IPv4 as a 32-bit number (parsed directly: once per binding the
+ * VTEP manager programs), IPv6 as its 16 bytes in a latin1 string.
+ */
+function arpKey(ip: IpText): number | string {
+  const v4 = parseIpv4(ip);
+  if (v4 >= 0) return v4;
+  const a = parseIp(ip); // other spellings (surrounding blanks), IPv6; throws on anything else
+  return a.family === 4 ? a.bytes.readUInt32BE(0) : a.bytes.toString('latin1');
 }

@@ -110,6 +110,11 @@ describe('VxlanEngine forwarding', () => {
     expect(new Set(a.remoteMacs.map((m) => `${m.mac} ${m.vtep}`))).toEqual(new Set(b.remoteMacs.map((m) => `${m.mac} ${m.vtep}`)));
     expect(new Set(a.arpEntries.map((x) => `${x.ip} ${x.mac}`))).toEqual(new Set(b.arpEntries.map((x) => `${x.ip} ${x.mac}`)));
     expect(a.arpEntries).toContainEqual({ ip: ip(2999), mac: mac(2999) });
+    // an IPv4 address spelt with blanks still lands in the IPv4 table (and leaves it the same way)
+    e.setArpEntry(5, ' 10.9.9.9 ', mac(1));
+    expect(e.snapshot(5)!.arpEntries).toContainEqual({ ip: '10.9.9.9', mac: mac(1) });
+    e.removeArpEntry(5, '10.9.9.9');
+    expect(e.snapshot(5)!.arpEntries).toHaveLength(1500);
   });
 
   it('reports local MACs: learned, moved, removed', () => {

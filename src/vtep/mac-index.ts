@@ -83,6 +83,11 @@ export class MacIndex {
     return back < 0 ? back + this.cap : back;
   }
 
+  /** Whether the occupied cell `v` is `mac`'s: its tag matches, then the slot's MAC confirms. */
+  private holds(v: number, tag: number, mac: number): boolean {
+    return ((v >>> 24) & 0xf) === tag && this.macs[(v & slotBits) - 1] === mac;
+  }
+
   /** The cell index of `mac`, or -1. */
   private find(mac: number): number {
     const cells = this.cells;
@@ -93,7 +98,7 @@ export class MacIndex {
     for (let d = 0; ; d++) {
       const v = cells[i]!;
       if (v === 0) return -1;
-      if (((v >>> 24) & 0xf) === tag && this.macs[(v & slotBits) - 1] === mac) return (this.hint = i);
+      if (this.holds(v, tag, mac)) return (this.hint = i);
       // Robin Hood: an entry closer to its home than we are to ours ends the search
       if (v >>> 28 < d && v >>> 28 < distSaturated) return -1;
       if (++i === cap) i = 0;
@@ -129,7 +134,7 @@ export class MacIndex {
         this.count++;
         return -1;
       }
-      if (((v >>> 24) & 0xf) === tag && this.macs[(v & slotBits) - 1] === mac) return (v & slotBits) - 1;
+      if (this.holds(v, tag, mac)) return (v & slotBits) - 1;
       if (this.distance(v, i) < d) {
         // entries from here on sit closer to their homes: `mac` is not among them
         this.insertFrom(i, d, (tag << 24) | (slot + 1));

@@ -6,10 +6,11 @@
  * backward-shift deletion, at most half full), and `get` allocates nothing.
  */
 
-function hash(ip: number): number {
-  let h = Math.imul(ip ^ (ip >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
+import { hash53 } from '../net/hash.js';
+
+/** Keys are stored as int32; the hash takes them unsigned. */
+function hash(key: number): number {
+  return hash53(key >>> 0);
 }
 
 export class Ip4MacTable {
@@ -46,10 +47,6 @@ export class Ip4MacTable {
   get(ip: number): number | undefined {
     const i = this.find(ip);
     return i < 0 ? undefined : this.vals[i];
-  }
-
-  has(ip: number): boolean {
-    return this.find(ip) >= 0;
   }
 
   set(ip: number, mac: number): this {

@@ -70,22 +70,6 @@ function hexNibble(c: number): number {
  * (any case). Throws a TypeError on anything else: this is the API edge, not a wire decoder.
  */
 export function macToNumber(text: string): number {
-  // the form routes and events carry (`aa:bb:cc:dd:ee:ff`): six pairs at fixed places, on the
-  // VTEP manager's import path once per route
-  if (text.length === 17) {
-    let v = 0;
-    let ok = true;
-    for (let i = 0; i < 17; i += 3) {
-      const hi = hexNibble(text.charCodeAt(i));
-      const lo = hexNibble(text.charCodeAt(i + 1));
-      if (hi < 0 || lo < 0 || (i < 15 && text.charCodeAt(i + 2) !== 58)) {
-        ok = false;
-        break;
-      }
-      v = v * 256 + hi * 16 + lo;
-    }
-    if (ok) return v;
-  }
   let v = 0;
   let digits = 0;
   for (let i = 0; i < text.length; i++) {

@@ -15,7 +15,8 @@
  * is 80 to 96 bytes per address (and up to 160 with the slack of the last doublings). An
  * emptied block goes back to a free list and leaves the directory.
  */
-import { hash53, shiftFor } from './hash.js';
+import { hash53 } from '../net/hash.js';
+import { shiftFor } from './sizing.js';
 
 const blockSize = 16;
 
@@ -81,10 +82,6 @@ export class Ip4Index {
   get(address: number): number {
     const b = this.blockOf(address >>> 4);
     return b < 0 ? -1 : this.blocks[b * blockSize + (address & 15)]! - 1;
-  }
-
-  has(address: number): boolean {
-    return this.get(address) >= 0;
   }
 
   /** Bind `address` to `slot` (insert or overwrite); returns the previous slot, or -1. */

@@ -24,7 +24,7 @@
  * been. The home of a hash h in a table of `cap` cells is floor(h * cap / 2^32) (any capacity,
  * and cells stay in hash order).
  */
-import { hash53 } from './hash.js';
+import { hash53 } from '../net/hash.js';
 
 /** Spread a 48-bit MAC over 32 bits (signed int32). */
 export const macHash: (mac: number) => number = hash53;
@@ -109,10 +109,6 @@ export class MacIndex {
   get(mac: number): number {
     const c = this.find(mac);
     return c < 0 ? -1 : (this.cells[c]! & slotBits) - 1;
-  }
-
-  has(mac: number): boolean {
-    return this.find(mac) >= 0;
   }
 
   /**

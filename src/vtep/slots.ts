@@ -81,11 +81,6 @@ export class MacSlots {
     this.index.reserve(entries);
   }
 
-  /** The slot of a MAC, or -1. */
-  find(mac: number): number {
-    return this.index.get(mac);
-  }
-
   /**
    * The slot of a MAC, allocated (one probe of the index) when it is new. A slot's columns are
    * written only where its entry differs from zero: a fresh slot from the zeroed columns gets

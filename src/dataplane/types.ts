@@ -35,8 +35,7 @@ export interface PortIngress {
    * frame was dropped (see the counters for why). Passing a Buffer that is exactly the frame is
    * the allocation-free path (a UDP send needs the frame as its own Buffer, so a sub-range costs
    * one view object). The engine keeps no reference after it
-   * returns, except that a UDP underlay hands the bytes to the kernel (Node sends a datagram
-   * at once when the socket buffer has room; otherwise it holds the Buffer until sent).
+   * returns (a UDP underlay sends a copy), so the caller may reuse the Buffer at once.
    * ARP requests and Neighbor Solicitations that suppression answers are rewritten in place
    * into the reply, which is delivered back to this port.
    */
@@ -121,7 +120,7 @@ export interface RemoteVtep {
   /** Packets and bytes sent to it. */
   txPackets: number;
   txBytes: number;
-  /** Per-underlay state (a header template, a connected socket); the underlay owns it. */
+  /** Per-underlay state (e.g. a header template); the underlay owns it. */
   underlayState: unknown;
 }
 

@@ -479,7 +479,7 @@ describe('UDP underlay over loopback', () => {
     a.attachPort(101, ha);
     b.attachPort(101, hb);
     for (const p of ua.sourcePorts(4)) expect(p).toBeGreaterThanOrEqual(49152);
-    expect(ua.sourcePorts(4).length).toBe(2);
+    expect(new Set(ua.sourcePorts(4)).size).toBe(2);
     expect(await ha.ping('10.0.0.2', { count: 3, timeoutMs: 1000 })).toMatchObject({ transmitted: 3, received: 3 });
     expect(ub.counters.rxPackets).toBeGreaterThanOrEqual(4);
     expect(b.vniCounters(101)!.decapFrames).toBe(ub.counters.rxPackets);
@@ -493,10 +493,11 @@ describe('UDP underlay over loopback', () => {
     expect(hdr[0]).toBe(8);
     for (let i = 0; i < 50 && b.counters.decapErrors.badFlags === undefined; i++) await new Promise((r) => setTimeout(r, 10));
     expect(b.counters.decapErrors).toEqual({ badFlags: 1 });
-    expect(ua.counters.connectedRemotes).toBe(1);
+    expect(ua.counters.sourceSockets).toBeGreaterThanOrEqual(1);
+    expect(ua.counters.sourceSockets).toBeLessThanOrEqual(2);
   });
 
-  it('connected sends: a frame Buffer may be reused as soon as send returns', async () => {
+  it('a frame Buffer may be reused as soon as send returns', async () => {
     const net = `127.${77 + (process.pid % 100)}.${(process.pid >> 8) % 250}`;
     const ua = await UdpUnderlay.open({ address4: `${net}.3`, sourcePorts: 3 });
     const ub = await UdpUnderlay.open({ address4: `${net}.4`, sourcePorts: 1 });
@@ -511,8 +512,6 @@ describe('UDP underlay over loopback', () => {
     b.attachPort(5, rx);
     const tx = new Endpoint('tx');
     a.attachPort(5, tx);
-    for (let i = 0; i < 100 && ua.counters.connectedRemotes === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(ua.counters.connectedRemotes).toBe(1);
     const tracePath = `/tmp/dptrace${process.pid}.pcap`;
     const writer = new PcapWriter(tracePath);
     ua.trace(writer);
@@ -525,7 +524,7 @@ describe('UDP underlay over loopback', () => {
     }
     for (let i = 0; i < 100 && got.length < 20; i++) await new Promise((r) => setTimeout(r, 10));
     expect(got).toEqual([...Array(20).keys()]);
-    expect(ua.counters.unconnectedSends).toBe(0);
+    expect(ua.counters.sendErrors + ua.counters.bindErrors).toBe(0);
     expect(ua.counters.txPackets).toBe(20);
     // the trace holds the 20 datagrams as whole packets that decapsulate to the frames sent
     ua.trace(undefined);

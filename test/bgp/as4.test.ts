@@ -60,6 +60,17 @@ describe('sending to a 2-octet peer (RFC 6793 4.2.2)', () => {
     expect(byType(out, 'as4-aggregator')).toEqual({ type: 'as4-aggregator', asn: 4200000010, address: '10.0.0.9' });
   });
 
+  it('AS4_PATH and AS4_AGGREGATOR take their place in type-code order (RFC 4271 5)', () => {
+    const attrs: PathAttribute[] = [
+      origin,
+      { type: 'aggregator', asn: 4200000010, address: '10.0.0.9' },
+      { type: 'as-path', segments: [seq(4200000010)] },
+      { type: 'extended-communities', values: [] },
+      { type: 'large-communities', values: [{ global: 4200000010, local1: 1, local2: 2 }] },
+    ];
+    expect(toTwoOctetAttributes(attrs).map((a) => a.type)).toEqual(['origin', 'aggregator', 'as-path', 'extended-communities', 'as4-path', 'as4-aggregator', 'large-communities']);
+  });
+
   it('no AS4_PATH / AS4_AGGREGATOR when every AS fits 2 octets: the same array back', () => {
     const attrs: PathAttribute[] = [origin, { type: 'as-path', segments: [seq(65001, 65002)] }, { type: 'aggregator', asn: 65001, address: '10.0.0.9' }];
     expect(toTwoOctetAttributes(attrs)).toBe(attrs);

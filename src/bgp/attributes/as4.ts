@@ -5,9 +5,10 @@
  * and AGGREGATOR, and never AS4_PATH / AS4_AGGREGATOR: those exist only on 2-octet sessions.
  */
 import { UpdateMessageError, strongerError, type BgpError } from '../errors.js';
-import { AS_TRANS, UpdateSubcode } from '../iana.js';
+import { AS_TRANS, AttrType, UpdateSubcode } from '../iana.js';
 import type { AggregatorAttribute, As4AggregatorAttribute, As4PathAttribute, AsPathAttribute, AsPathSegment, PathAttribute } from '../types.js';
 import { mergeAs4Path } from './as-path.js';
+import { attributeTypeCode } from './path-attributes.js';
 
 const isAs4 = (a: PathAttribute): boolean => a.type === 'as4-path' || a.type === 'as4-aggregator';
 const isConfed = (s: AsPathSegment): boolean => s.type === 'confed-sequence' || s.type === 'confed-set';
@@ -57,7 +58,12 @@ export function toTwoOctetAttributes(attrs: readonly PathAttribute[]): readonly 
       out.push(a);
     }
   }
-  return extra.length === 0 ? out : [...out, ...extra];
+  if (extra.length === 0) return out;
+  if (extra.length === 2 && extra[0]!.type === 'as4-aggregator') extra.reverse();
+  // RFC 4271 5: a sender SHOULD order attributes by type code; AS4_PATH (17) and AS4_AGGREGATOR
+  // (18) go before the first attribute with a higher code
+  const at = out.findIndex((a) => attributeTypeCode(a) > AttrType.as4Aggregator);
+  return at < 0 ? [...out, ...extra] : [...out.slice(0, at), ...extra, ...out.slice(at)];
 }
 
 /** Decoded attributes and the strongest soft error found so far. */

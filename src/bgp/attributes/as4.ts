@@ -83,7 +83,8 @@ function discarded(message: string): UpdateMessageError {
  * the error). From a 2-octet peer: when AGGREGATOR's AS is not AS_TRANS but an AS4_AGGREGATOR
  * came, AS4_PATH and AS4_AGGREGATOR are ignored; otherwise AS4_AGGREGATOR (when AGGREGATOR
  * came too) replaces AGGREGATOR's AS and address, and AS4_PATH is merged into AS_PATH
- * (`mergeAs4Path`; its confederation segments are dropped and logged). Returns `attrs` itself
+ * (`mergeAs4Path`; its confederation segments are dropped and logged). `error` is the strongest
+ * soft error found so far; the result carries it, or a stronger one. Returns `attrs` itself
  * when it holds neither attribute (the usual case).
  */
 export function reconcileAs4(attrs: readonly PathAttribute[], fourOctetAs: boolean, error: BgpError | undefined): ReconciledAttributes {

@@ -5,7 +5,7 @@
  * and tshark decodes the wire: AS_TRANS in AS_PATH / AGGREGATOR, the real numbers in AS4_PATH /
  * AS4_AGGREGATOR, no malformed packet and no expert warning. Before RFC 6793 sending was
  * implemented the speaker process died on its first UPDATE to this peer (TypeError thrown in the
- * flush of a setImmediate).
+ * flush of a setImmediate). `KEEP_PCAP=1` keeps the capture (its path is in the test's tmpdir).
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';

@@ -54,6 +54,7 @@ export {
 export { parseCommunity, formatCommunity } from './attributes/communities.js';
 export { isValidNextHop } from './attributes/next-hop.js';
 export { mergeAs4Path, asPathCount } from './attributes/as-path.js';
+export { toTwoOctetAttributes, reconcileAs4, type ReconciledAttributes } from './attributes/as4.js';
 export {
   readIpv4,
   writeIpv4,

@@ -173,7 +173,8 @@ export function arbPathAttribute(wide = true): fc.Arbitrary<PathAttribute> {
     arbIpv4().map((value): PathAttribute => ({ type: 'originator-id', value })),
     fc.array(arbIpv4(), { minLength: 1, maxLength: 4 }).map((values): PathAttribute => ({ type: 'cluster-list', values })),
     fc.array(arbExtendedCommunity(), { minLength: 1, maxLength: 6 }).map((values): PathAttribute => ({ type: 'extended-communities', values })),
-    arbAsPathSegments(true, false).map((segments): PathAttribute => ({ type: 'as4-path', segments })),
+    // RFC 6793 6: an AS4_PATH carries at least one AS
+    arbAsPathSegments(true, false).filter((s) => s.length > 0).map((segments): PathAttribute => ({ type: 'as4-path', segments })),
     fc.record({ asn: u32, address: arbIpv4() }).map((r): PathAttribute => ({ type: 'as4-aggregator', ...r })),
     fc
       .record({

@@ -95,6 +95,8 @@ export const as4Path = {
   flags: optionalTransitive,
   action: 'attribute-discard',
   decode(buf, start, end) {
+    // RFC 6793 6: too small to carry one AS number is malformed (an empty AS4_PATH included)
+    if (end - start < 6) throw malformed(UpdateSubcode.malformedAsPath, `AS4_PATH: length ${end - start}, at least 6`);
     return { type: 'as4-path', segments: decodeSegments(buf, start, end, 4, 'AS4_PATH') };
   },
   encodingLength: (v) => segmentsLength(v.segments, 4),

@@ -8,6 +8,7 @@ import { BgpError, MessageHeaderError, UpdateMessageError, strongerError } from 
 import { familyCodec, hasAddPath } from '../families.js';
 import { Afi, AttrFlag, AttrType, Header, HeaderSubcode, MessageType, Safi, UpdateSubcode } from '../iana.js';
 import { attrContext, attributeCodec, attributeError, decodeAttributes, encodeAttributes, attributesLength, type DecodedAttributes } from '../attributes/path-attributes.js';
+import { reconcileAs4, toTwoOctetAttributes } from '../attributes/as4.js';
 import { extCommunityRegistryVersion } from '../ext-community-registry.js';
 import { mpReach, mpUnreach } from '../attributes/mp-reach.js';
 import { ipv4Unicast } from '../nlri/ipv4.js';
@@ -39,7 +40,9 @@ export interface RawUpdate {
   /** The IPv4 withdrawn routes field and MP_UNREACH_NLRI. */
   readonly withdrawn: RawNlriSet[];
   /**
-   * Every attribute decoded, except MP_REACH_NLRI / MP_UNREACH_NLRI. Treat as immutable: UPDATEs
+   * Every attribute decoded, except MP_REACH_NLRI / MP_UNREACH_NLRI, with RFC 6793 applied: on a
+   * 2-octet AS session AS4_PATH / AS4_AGGREGATOR are merged into AS_PATH / AGGREGATOR (4.2.3),
+   * on a 4-octet one they are discarded (6); neither is ever left in. Treat as immutable: UPDATEs
    * whose attribute bytes are equal usually get the same frozen array (decoded once).
    */
   readonly attributes: readonly PathAttribute[];
@@ -254,6 +257,12 @@ function cacheFor(options: CodecOptions | undefined): Map<string, DecodedAttribu
   return c.map;
 }
 
+/** RFC 6793 4.2.3 / 6 applied to a decoded section (the same object back when nothing changes). */
+function as4View(d: DecodedAttributes, fourOctetAs: boolean): DecodedAttributes {
+  const r = reconcileAs4(d.attributes, fourOctetAs, d.error);
+  return r.attributes === d.attributes ? d : { attributes: r.attributes as PathAttribute[], error: r.error, mandatory: d.mandatory };
+}
+
 /**
  * Parse a whole UPDATE message (header included) into what a RIB stores. Throws BgpError for
  * session-reset malformations; weaker ones come back in `error`.
@@ -304,7 +313,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
     if (hit !== undefined) {
       decoded = hit;
     } else {
-      decoded = decodeAttributes(msg, as, ae, ctx, noop);
+      decoded = as4View(decodeAttributes(msg, as, ae, ctx, noop), ctx.fourOctetAs);
       if (cacheable(decoded)) {
         Object.freeze(decoded.attributes);
         if (cache.size >= cacheLimit) cache.clear();
@@ -314,7 +323,7 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   } else {
     // a malformed section: the full walk finds (and reports) what is wrong
     mpAt.length = 0;
-    decoded = decodeAttributes(msg, as, ae, ctx, onMp);
+    decoded = as4View(decodeAttributes(msg, as, ae, ctx, onMp), ctx.fourOctetAs);
     key = otherKey(msg, as, ae);
   }
   const mp = mpAt;
@@ -404,7 +413,8 @@ function isClassicIpv4(input: RawUpdateInput): boolean {
  * Pack NLRI into as few UPDATEs as fit (4096 bytes, or 65535 with extendedMessage).
  * Withdrawals go first, in their own messages. IPv4 unicast with an IPv4 next hop uses the
  * classic fields; other families use MP_UNREACH_NLRI / MP_REACH_NLRI (placed first, RFC 7606 5.1).
- * Throws TypeError if one NLRI cannot fit in a message.
+ * Attributes hold real AS numbers: with `fourOctetAs: false` they go out as RFC 6793 4.2.2 says
+ * (AS_TRANS, AS4_PATH, AS4_AGGREGATOR). Throws TypeError if one NLRI cannot fit in a message.
  */
 export function encodeUpdateRaw(input: RawUpdateInput, options?: CodecOptions): Buffer[] {
   const max = options?.extendedMessage ? Header.maxExtendedLength : Header.maxLength;
@@ -433,7 +443,10 @@ export function encodeUpdateRaw(input: RawUpdateInput, options?: CodecOptions): 
     });
   }
   if (input.nlri.length === 0) return out;
-  const attrs: PathAttribute[] = input.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop');
+  // RFC 6793 6: AS4_PATH / AS4_AGGREGATOR never go to a 4-octet AS peer; towards a 2-octet
+  // one they are rebuilt from AS_PATH / AGGREGATOR (4.2.2)
+  const kept = input.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop' && a.type !== 'as4-path' && a.type !== 'as4-aggregator');
+  const attrs: PathAttribute[] = ctx.fourOctetAs ? kept : [...toTwoOctetAttributes(kept)];
   if (classic) attrs.push({ type: 'next-hop', value: input.nextHops[0]! });
   const attrBytes = Buffer.allocUnsafe(attributesLength(attrs, ctx));
   encodeAttributes(attrs, attrBytes, 0, ctx);

@@ -31,6 +31,14 @@ export interface PeerConfig {
   /** Advertise graceful restart and keep this peer's routes as stale when it restarts. */
   readonly gracefulRestart?: boolean | GracefulRestartConfig;
   readonly addPath?: readonly AddPathConfig[];
+  /**
+   * Advertise the 4-octet AS capability (RFC 6793) to this peer. Default true. `false` talks to
+   * it as an OLD (2-octet) speaker: configure its `asn` as its OPEN's My AS (AS_TRANS, 23456,
+   * for a 4-octet AS peer). Routes go out with AS_TRANS plus AS4_PATH / AS4_AGGREGATOR either
+   * way when the peer lacks the capability. Refused (TypeError from `addPeer`) when our AS
+   * needs 4 octets.
+   */
+  readonly fourOctetAs?: boolean;
   /** Session timers (seconds), mostly for tests. */
   readonly connectRetryTime?: number;
   readonly idleHoldTime?: number;
@@ -81,6 +89,7 @@ export function sessionConfig(core: SpeakerCore, config: PeerConfig, families: r
     ...(config.passive === undefined ? {} : { passive: config.passive }),
     ...(config.holdTime === undefined ? {} : { holdTime: config.holdTime }),
     ...(config.addPath === undefined ? {} : { addPath: config.addPath }),
+    ...(config.fourOctetAs === undefined ? {} : { fourOctetAs: config.fourOctetAs }),
     ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
     ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
     ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),

@@ -26,7 +26,9 @@ export function buildOpen(config: SessionConfig): OpenMessage {
   for (const f of config.families ?? [ipv4Unicast]) caps.push({ type: 'multiprotocol', afi: f.afi, safi: f.safi });
   if (config.routeRefresh ?? true) caps.push({ type: 'route-refresh' });
   if (config.enhancedRouteRefresh ?? true) caps.push({ type: 'enhanced-route-refresh' });
-  caps.push({ type: 'four-octet-as', asn: config.localAsn });
+  if (config.fourOctetAs ?? true) caps.push({ type: 'four-octet-as', asn: config.localAsn });
+  // RFC 6793 4: only an OLD speaker omits the capability, and its AS fits 2 octets
+  else if (config.localAsn > 0xffff) throw new TypeError(`fourOctetAs: false needs a 2-octet local AS, not ${config.localAsn}`);
   if (config.extendedMessage ?? true) caps.push({ type: 'extended-message' });
   if (config.addPath !== undefined && config.addPath.length > 0) {
     caps.push({ type: 'add-path', families: config.addPath.map((a) => ({ afi: a.afi, safi: a.safi, mode: a.mode })) });
@@ -53,9 +55,13 @@ export function buildOpen(config: SessionConfig): OpenMessage {
   };
 }
 
-/** The peer's AS: from its 4-octet AS capability when present (RFC 6793 4.1), else the 2-byte field. */
-export function peerAsnOf(open: OpenMessage): number {
-  for (const c of open.capabilities) if (c.type === 'four-octet-as') return c.asn;
+/**
+ * The peer's AS: from its 4-octet AS capability when present (RFC 6793 4.1), else the 2-byte
+ * field. With `useCapability` false (we did not advertise it: an OLD speaker's view) always
+ * the 2-byte field.
+ */
+export function peerAsnOf(open: OpenMessage, useCapability = true): number {
+  if (useCapability) for (const c of open.capabilities) if (c.type === 'four-octet-as') return c.asn;
   return open.myAs;
 }
 
@@ -69,7 +75,7 @@ const u16 = (v: number): Buffer => {
 export function validateOpen(open: OpenMessage, config: SessionConfig): void {
   // RFC 4271 6.2: the data is the largest version we support
   if (open.version !== 4) throw new OpenMessageError(OpenSubcode.unsupportedVersion, `BGP version ${open.version}`, u16(4));
-  const asn = peerAsnOf(open);
+  const asn = peerAsnOf(open, config.fourOctetAs ?? true);
   // RFC 4271 6.2 / RFC 6793 4.1: the AS must be the configured one
   if (asn !== config.peerAsn) throw new OpenMessageError(OpenSubcode.badPeerAs, `peer AS ${asn}, expected ${config.peerAsn}`, u16(open.myAs));
   // RFC 4271 6.2: hold time 1 and 2 are unacceptable
@@ -138,7 +144,7 @@ export function negotiate(local: OpenMessage, peer: OpenMessage, config: Session
 
   const receiveOptions: CodecOptions = { fourOctetAs, extendedMessage, addPath: receive };
   const sendOptions: CodecOptions = { fourOctetAs, extendedMessage, addPath: send };
-  const peerAsn = peerAsnOf(peer);
+  const peerAsn = peerAsnOf(peer, config.fourOctetAs ?? true);
   return {
     localAsn: config.localAsn,
     peerAsn,

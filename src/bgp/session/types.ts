@@ -192,6 +192,13 @@ export interface SessionConfig {
   readonly enhancedRouteRefresh?: boolean;
   /** Advertise extended messages (RFC 8654). Default true. */
   readonly extendedMessage?: boolean;
+  /**
+   * Advertise the 4-octet AS capability (RFC 6793). Default true. `false` makes this session
+   * behave as an OLD (2-octet) speaker would: no capability in our OPEN, the peer's AS is its
+   * OPEN's 2-byte My AS field (AS_TRANS for a 4-octet AS peer), and UPDATEs use AS_TRANS with
+   * AS4_PATH / AS4_AGGREGATOR. Only for a 2-octet `localAsn` (a larger one is refused).
+   */
+  readonly fourOctetAs?: boolean;
   /** ADD-PATH per family (RFC 7911). Default none. */
   readonly addPath?: readonly AddPathConfig[];
   /** Advertise graceful restart (RFC 4724). Default: not advertised. */

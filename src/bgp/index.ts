@@ -83,6 +83,14 @@ export {
   type PeerConfig,
   type RibRoute,
   type RouteInput,
+  type PeerGroupConfig,
+  type GroupPeerConfig,
+  type DynamicNeighborConfig,
+  type DynamicNeighborState,
+  type PeerStatus,
+  type PeerFamilyRoutes,
+  type PeerError,
+  type PeerUpdate,
 } from './speaker.js';
 export type { RouteFilter } from './rib/peer-config.js';
 export { compareRoutes, bestPath, type DecisionOptions } from './rib/decision.js';

@@ -17,6 +17,9 @@ import { type LocalIdentity } from './rib/reflection.js';
 import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
 import { Peer } from './rib/peer.js';
 import type { PeerConfig, SpeakerCore } from './rib/peer-config.js';
+import { PeerGroups, type DynamicNeighborConfig, type DynamicNeighborState, type GroupPeerConfig, type PeerGroupConfig } from './peer-groups.js';
+import { copyMessages, PeerStats, type PeerStatus } from './rib/peer-status.js';
+import { classifyChange, reconfigureLive, type PeerUpdate } from './rib/reconfigure.js';
 import { realClock } from './session/clock.js';
 import { tcpNetwork } from './session/transport.js';
 import type { Clock, Negotiated, Network, Server, State, StateChangeReason } from './session/types.js';
@@ -24,6 +27,9 @@ import type { Family, NotificationMessage } from './types.js';
 
 export type { PeerConfig, RouteFilter } from './rib/peer-config.js';
 export type { RibRoute, RouteInput } from './rib/view.js';
+export type { DynamicNeighborConfig, DynamicNeighborState, GroupPeerConfig, PeerGroupConfig } from './peer-groups.js';
+export type { PeerError, PeerFamilyRoutes, PeerStatus } from './rib/peer-status.js';
+export type { PeerUpdate } from './rib/reconfigure.js';
 
 export interface SpeakerOptions {
   /** Our AS (4-octet allowed). */
@@ -59,6 +65,12 @@ export interface SpeakerEvents {
   maxPrefix: [peer: string, count: number, limit: number, action: 'warn' | 'teardown'];
   /** An UPDATE error the session survived (RFC 7606 treat-as-withdraw, attribute-discard). */
   updateError: [peer: string, error: Error];
+  /** A connection from a dynamic-neighbor range became a peer (`prefix` is its range). */
+  dynamicPeerAdded: [peer: string, prefix: string];
+  /** A dynamic peer's session ended and the peer was removed. */
+  dynamicPeerRemoved: [peer: string, prefix: string];
+  /** A connection was refused: no peer and no range for its address, or its range is full. */
+  connectionRejected: [remoteAddress: string, reason: 'unknown-peer' | 'range-limit'];
 }
 
 /** A family as the API accepts it: `{ afi, safi }` or a registered name (`l2vpn-evpn`). */
@@ -85,6 +97,9 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   readonly localPeer: RibPeer;
   private readonly ribs = new Map<number, LocRib>();
   private readonly peers = new Map<string, Peer>();
+  private readonly groups = new PeerGroups();
+  /** Per peer: status tracking, its group, the range it came from if dynamic. */
+  private readonly meta = new Map<string, { stats: PeerStats; peerGroup?: string; dynamic?: string }>();
   private readonly local: Peer;
   private server: Server | undefined;
   private flushScheduled: ReturnType<typeof setImmediate> | undefined;
@@ -112,9 +127,18 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
 
   // ------------------------------------------------------------ peers
 
-  /** Configure a peer. Its session starts at once when the speaker is started. */
-  addPeer(config: PeerConfig): void {
-    if (this.peers.has(config.address)) throw new Error(`peer ${config.address} exists`);
+  /**
+   * Configure a peer: a full `PeerConfig`, or an address plus a `peerGroup` whose settings it
+   * takes (its own settings win). Its session starts at once when the speaker is started.
+   */
+  addPeer(config: PeerConfig | GroupPeerConfig): void {
+    this.createPeer(config);
+  }
+
+  private createPeer(input: PeerConfig | GroupPeerConfig, dynamic?: string): Peer {
+    if (this.peers.has(input.address)) throw new Error(`peer ${input.address} exists`);
+    const peerGroup = 'peerGroup' in input ? input.peerGroup : undefined;
+    const config = peerGroup === undefined ? (input as PeerConfig) : this.groups.resolve(input as GroupPeerConfig);
     const rib: RibPeer = {
       address: config.address,
       asn: config.asn,
@@ -126,17 +150,127 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     };
     const p = new Peer(this, config, rib);
     this.peers.set(config.address, p);
+    this.meta.set(config.address, { stats: new PeerStats(this.clock, p.session), ...(peerGroup === undefined ? {} : { peerGroup }), ...(dynamic === undefined ? {} : { dynamic }) });
     if (this.started) p.start();
+    return p;
   }
 
   /** Remove a peer: Cease / peer de-configured (RFC 4486), and its routes leave the Loc-RIB. */
-  async removePeer(address: string): Promise<void> {
+  async removePeer(address: string, subcode: number = CeaseSubcode.peerDeconfigured): Promise<void> {
     const p = this.peers.get(address);
     if (p === undefined) return;
     this.peers.delete(address);
+    const dynamic = this.meta.get(address)?.dynamic;
+    this.meta.delete(address);
     this.dirty.delete(p);
-    await p.stop(new CeaseError(CeaseSubcode.peerDeconfigured, 'peer de-configured'));
+    await p.stop(new CeaseError(subcode, subcode === CeaseSubcode.peerDeconfigured ? 'peer de-configured' : 'configuration change'));
     p.dropAll();
+    if (dynamic !== undefined) {
+      this.groups.release(dynamic);
+      this.emit('dynamicPeerRemoved', address, dynamic);
+    }
+  }
+
+  /**
+   * Change a configured peer's settings. Filters and max-prefix apply to the running session
+   * (soft reconfiguration, `'updated'`); anything else (AS, families, timers, addresses, route
+   * reflector client, ...) ends the session with Cease / Other Configuration Change (RFC 4486)
+   * and starts a new one (`'reset'`). A peer given with `peerGroup` takes the group's current
+   * settings. TypeError for a peer that does not exist.
+   */
+  async updatePeer(input: PeerConfig | GroupPeerConfig): Promise<PeerUpdate> {
+    const p = this.peers.get(input.address);
+    if (p === undefined) throw new TypeError(`peer ${input.address} does not exist`);
+    const peerGroup = 'peerGroup' in input ? input.peerGroup : undefined;
+    const config = peerGroup === undefined ? (input as PeerConfig) : this.groups.resolve(input as GroupPeerConfig);
+    const meta = this.meta.get(input.address)!;
+    const change = classifyChange(p.config, config);
+    if (change === 'updated') reconfigureLive(this, p, config);
+    if (change !== 'reset') {
+      if (peerGroup === undefined) delete meta.peerGroup;
+      else meta.peerGroup = peerGroup;
+      return change;
+    }
+    await this.removePeer(input.address, CeaseSubcode.otherConfigurationChange);
+    this.createPeer(input);
+    return 'reset';
+  }
+
+  /** Add or replace a peer group (peers added before keep the settings they were given). */
+  addPeerGroup(name: string, config: PeerGroupConfig): void {
+    this.groups.set(name, config);
+  }
+
+  /** Remove a peer group; TypeError while a dynamic-neighbor range uses it. */
+  removePeerGroup(name: string): boolean {
+    return this.groups.delete(name);
+  }
+
+  /** The settings of a peer group. */
+  peerGroup(name: string): PeerGroupConfig | undefined {
+    return this.groups.get(name);
+  }
+
+  /** Names of the peer groups. */
+  peerGroupNames(): string[] {
+    return this.groups.names();
+  }
+
+  /**
+   * Accept sessions from every address of `prefix` (a listen range): a connection from an
+   * address that is not a configured peer becomes a passive peer with the settings of
+   * `peerGroup`, removed again when its session ends. Beyond `limit` peers from the range,
+   * connections are refused with Cease / Connection Rejected (RFC 4486). The longest matching
+   * range wins. Replaces a range with the same prefix.
+   */
+  addDynamicNeighbors(config: DynamicNeighborConfig): void {
+    this.groups.addRange(config);
+  }
+
+  /** Stop accepting new sessions from a range (its current peers stay until their sessions end). */
+  removeDynamicNeighbors(prefix: string): boolean {
+    return this.groups.removeRange(prefix);
+  }
+
+  /** The listen ranges and how many peers each holds. */
+  dynamicNeighbors(): DynamicNeighborState[] {
+    return this.groups.rangeStates();
+  }
+
+  /** State, uptime, messages by type, routes per family and the last error of a peer. */
+  peerStatus(address: string): PeerStatus | undefined {
+    const p = this.peers.get(address);
+    const m = this.meta.get(address);
+    if (p === undefined || m === undefined) return undefined;
+    const s = m.stats;
+    const n = p.session.negotiated;
+    const families = n?.families ?? p.config.families.map(resolveFamily);
+    const established = p.session.state === 'Established';
+    const routes = families.map((family) => {
+      const fk = familyKey(family.afi, family.safi);
+      const accepted = p.adjIn.count(fk);
+      let advertised = 0;
+      const rib = this.ribs.get(fk);
+      if (established && rib !== undefined) for (const r of rib.bests()) if (p.policy.exportRoute(fk, r) !== undefined) advertised++;
+      return { family, received: accepted + (p.filtered.get(fk)?.size ?? 0), accepted, advertised };
+    });
+    return {
+      address,
+      asn: p.config.asn,
+      state: p.session.state,
+      routerId: n?.peerRouterId,
+      dynamic: m.dynamic !== undefined,
+      peerGroup: m.peerGroup,
+      establishedAt: established ? s.establishedAt : undefined,
+      uptime: established ? s.uptime() : 0,
+      stateChangedAt: s.stateChangedAt,
+      flaps: s.flaps,
+      establishedCount: s.establishedCount,
+      negotiated: n,
+      messages: copyMessages(p.session.messages),
+      routes,
+      lastError: s.lastError,
+    };
   }
 
   /** Addresses of configured peers. */
@@ -168,16 +302,29 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     const l = this.options.listen;
     if (l !== false) {
       this.server = await this.network.listen(l?.address ?? '::', l?.port ?? 179, (t) => {
-        const p = this.peers.get(t.remoteAddress) ?? this.peers.get(t.remoteAddress.replace(/^::ffff:/, ''));
-        if (p === undefined) {
-          // RFC 4486: Cease / connection rejected for anyone not configured
-          rejectConnection(t);
-          return;
-        }
+        const p = this.peers.get(t.remoteAddress) ?? this.peers.get(t.remoteAddress.replace(/^::ffff:/, '')) ?? this.admitDynamic(t.remoteAddress.replace(/^::ffff:/, ''));
+        if (p === undefined) return rejectConnection(t);
         p.session.accept(t);
       });
     }
     for (const p of this.peers.values()) p.start();
+  }
+
+  /** A peer for a connection from a dynamic-neighbor range, or undefined (the reason is emitted). */
+  private admitDynamic(address: string): Peer | undefined {
+    const a = this.groups.admit(address);
+    if (typeof a === 'string') {
+      // RFC 4486: Cease / connection rejected for anyone not configured
+      this.emit('connectionRejected', address, a === 'limit' ? 'range-limit' : 'unknown-peer');
+      return undefined;
+    }
+    const p = this.createPeer(a.config, a.prefix);
+    this.emit('dynamicPeerAdded', address, a.prefix);
+    // a dynamic peer lives as long as its session: once it is back in Idle it is removed
+    p.session.on('stateChange', (_from, to) => {
+      if (to === 'Idle' && this.peers.get(address) === p) queueMicrotask(() => void this.removePeer(address));
+    });
+    return p;
   }
 
   /** Cease to every peer, every socket and timer closed. */

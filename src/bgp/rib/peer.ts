@@ -38,11 +38,15 @@ export class Peer {
   private quiet = false;
   /** Families in an enhanced route refresh from the peer (BoRR seen, EoRR not yet). */
   private readonly refreshing = new Set<number>();
-  private readonly policy: ExportPolicy;
+  /** @internal replaced by `reconfigure` */
+  policy: ExportPolicy;
+  /** Routes the import filter refused, per family (route key + path id): counted as received. */
+  readonly filtered = new Map<number, Set<string>>();
 
   constructor(
     private readonly core: SpeakerCore,
-    readonly config: PeerConfig,
+    /** Replaced only by `reconfigure` (settings that need no new session). */
+    public config: PeerConfig,
     readonly rib: RibPeer,
   ) {
     this.families = config.families.map(toFamily);
@@ -266,6 +270,7 @@ export class Peer {
     if (filter !== undefined) {
       const verdict = filter(viewRoute(fk, r, false, false), this.config.address);
       if (verdict === false) {
+        this.filteredSet(fk).add(`${key}\u0000${pathId}`);
         this.attrs.release(set);
         if (old !== undefined) this.unlearnKey(fk, rib, key, pathId);
         return true;
@@ -276,6 +281,7 @@ export class Peer {
         r = newRoute(r.slab, r.offset, key, s2, pathId);
       }
     }
+    if (this.filtered.size > 0) this.filteredSet(fk).delete(`${key}\u0000${pathId}`);
     const change = rib.update(r);
     const replaced = rib.replaced;
     if (replaced !== undefined) {
@@ -297,10 +303,19 @@ export class Peer {
     const rib = this.core.locRibIfAny(fk);
     if (rib === undefined) return;
     const key = this.keyOf(fk, buf, start, end);
-    if (key !== undefined) this.unlearnKey(fk, rib, key, pathId);
+    if (key === undefined) return;
+    if (this.filtered.size > 0) this.filteredSet(fk).delete(`${key}\u0000${pathId}`);
+    this.unlearnKey(fk, rib, key, pathId);
   }
 
-  private unlearnKey(fk: number, rib: LocRib, key: string, pathId: number): void {
+  private filteredSet(fk: number): Set<string> {
+    let s = this.filtered.get(fk);
+    if (s === undefined) this.filtered.set(fk, (s = new Set()));
+    return s;
+  }
+
+  /** @internal remove one path of this peer from the Loc-RIB (and tell whoever needs to know) */
+  unlearnKey(fk: number, rib: LocRib, key: string, pathId: number): void {
     const change = rib.removePath(key, this.rib, pathId);
     const old = rib.removed;
     if (old === undefined) return;
@@ -357,6 +372,7 @@ export class Peer {
   }
 
   private dropFamily(fk: number): void {
+    this.filtered.delete(fk);
     const rib = this.core.locRibIfAny(fk);
     if (rib === undefined) return;
     for (const r of this.adjIn.all(fk)) this.unlearnKey(fk, rib, r.key, r.pathId);
@@ -365,6 +381,7 @@ export class Peer {
   /** Every route of this peer leaves the Loc-RIB. */
   dropAll(): void {
     this.clearGrTimer();
+    this.filtered.clear();
     for (const f of this.adjIn.families()) this.dropFamily(f);
   }
 

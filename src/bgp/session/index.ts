@@ -11,3 +11,4 @@ export { tcpNetwork, tcpTransport, TcpTransport, normalizeAddress } from './tran
 export { MemoryNetwork, MemoryTransport, memoryTransportPair, defaultHighWaterMark } from './memory-network.js';
 export { buildOpen, negotiate, validateOpen, peerAsnOf, routerIdToNumber, defaultHoldTime } from './negotiate.js';
 export { survivingDirection, collisionLoser, type Direction } from './collision.js';
+export type { MessageCounts, MessageCounters } from './message-counters.js';

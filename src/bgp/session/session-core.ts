@@ -17,6 +17,7 @@ import { buildOpen } from './negotiate.js';
 import { tcpNetwork } from './transport.js';
 import type { Clock, Negotiated, Network, SessionConfig, SessionEvents, State, StateChangeReason, Transport } from './types.js';
 import { keepaliveMessage, notificationMessage, notificationValue } from './wire.js';
+import { countMessage, newMessageCounts, type MessageCounters } from './message-counters.js';
 
 /** RFC 4271 8.2.2: "a large value" for the HoldTimer in OpenSent; 4 minutes is suggested. */
 export const openSentHoldTime = 240;
@@ -46,6 +47,8 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
   protected curRefresh: RouteRefreshMessage | undefined;
   protected shutdownMessage: string | undefined;
   protected pendingReason: StateChangeReason | undefined;
+  /** Messages sent and received, by type, across connections. */
+  readonly messages: MessageCounters = { received: newMessageCounts(), sent: newMessageCounts() };
   /** Reused for every event (no allocation per message). */
   protected readonly ctx: { delayOpen: boolean; delayOpenTimerRunning: boolean; passive: boolean };
 
@@ -315,19 +318,23 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
 
   protected write(c: Connection, buf: Buffer): void {
     const t = c.transport;
-    if (t !== undefined && !t.closed) t.write(buf);
+    if (t === undefined || t.closed) return;
+    countMessage(this.messages.sent, buf[18]);
+    t.write(buf);
   }
 
   protected notify(c: Connection, n: { code: number; subcode: number; data?: Buffer; shutdownMessage?: string }): void {
     const t = c.transport;
     if (t === undefined || t.closed) return;
     const wire = notificationMessage(n);
+    countMessage(this.messages.sent, wire[18]);
     t.write(wire);
     this.emit('notificationSent', notificationValue(n, wire));
   }
 
   protected sendNotificationOn(t: Transport, n: { code: number; subcode: number }): void {
     const wire = notificationMessage(n);
+    countMessage(this.messages.sent, wire[18]);
     t.write(wire);
     this.emit('notificationSent', notificationValue(n, wire));
   }

@@ -12,6 +12,7 @@ import { negotiate, validateOpen } from './negotiate.js';
 import { SessionCore } from './session-core.js';
 import type { Negotiated, SessionApi, State, Transport } from './types.js';
 import { endOfRibFamily, endOfRibMessage, routeRefreshMessage } from './wire.js';
+import { countMessage } from './message-counters.js';
 
 export { openSentHoldTime } from './session-core.js';
 
@@ -128,6 +129,7 @@ export class Session extends SessionCore implements SessionApi {
     const c = this.primary;
     const t = c.transport;
     if (c.state !== 'Established' || t === undefined || t.closed) return false;
+    countMessage(this.messages.sent, msg[18]);
     // RFC 4271 4.4: sending an UPDATE restarts the KeepaliveTimer
     if (c.isRunning('keepalive') && c.negotiated !== undefined) c.startTimer('keepalive', c.negotiated.keepaliveTime * 1000);
     if (t.write(msg)) return true;
@@ -170,6 +172,7 @@ export class Session extends SessionCore implements SessionApi {
 
   protected onMessage(c: Connection, msg: Buffer): void {
     const type = msg[18];
+    countMessage(this.messages.received, type);
     switch (type) {
       case MessageType.open:
         return this.onOpen(c, msg);

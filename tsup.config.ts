@@ -8,6 +8,8 @@ export default defineConfig({
     'vtep/index': 'src/vtep/index.ts',
     'dataplane/index': 'src/dataplane/index.ts',
     'testing/index': 'src/testing/index.ts',
+    // the bgp-evpnd binary (package.json "bin"); its shebang is kept and the file made executable
+    'daemon/cli': 'src/daemon/cli.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -39,6 +39,8 @@ export interface PeerConfig {
    * needs 4 octets.
    */
   readonly fourOctetAs?: boolean;
+  /** Seconds between KEEPALIVEs; default (and at most) a third of the negotiated hold time. */
+  readonly keepaliveTime?: number;
   /** Session timers (seconds), mostly for tests. */
   readonly connectRetryTime?: number;
   readonly idleHoldTime?: number;
@@ -90,6 +92,7 @@ export function sessionConfig(core: SpeakerCore, config: PeerConfig, families: r
     ...(config.holdTime === undefined ? {} : { holdTime: config.holdTime }),
     ...(config.addPath === undefined ? {} : { addPath: config.addPath }),
     ...(config.fourOctetAs === undefined ? {} : { fourOctetAs: config.fourOctetAs }),
+    ...(config.keepaliveTime === undefined ? {} : { keepaliveTime: config.keepaliveTime }),
     ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
     ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
     ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),

@@ -1,0 +1,190 @@
+/**
+ * bgp-evpnd at run time: a `BgpSpeaker` built from a GoBGP-style config, its events logged one
+ * line each, reloads that change only what changed (new peers added, deleted ones sent Cease,
+ * changed ones updated, unchanged sessions left alone), the GoBGP gRPC API when that module is
+ * part of the build, and a stop that sends Cease to every peer.
+ */
+import { readFile } from 'node:fs/promises';
+import { BgpSpeaker } from '../bgp/speaker.js';
+import { sameValue } from '../bgp/rib/reconfigure.js';
+import { ConfigError, parseConfig, type DaemonConfig } from './config.js';
+import type { Logger } from './log.js';
+
+export interface DaemonOptions {
+  readonly configFile: string;
+  /** `host:port` for the gRPC API, or false for none. Default 127.0.0.1:50051 (the CLI's default). */
+  readonly apiHosts?: string | false;
+  readonly logger: Logger;
+}
+
+/** What the GoBGP API module offers (loaded only if it is part of the build). */
+interface ApiServer {
+  start?(): Promise<unknown>;
+  stop?(): Promise<unknown>;
+  close?(): Promise<unknown>;
+}
+
+/** What a reload did, by peer address. */
+export interface ReloadSummary {
+  readonly added: string[];
+  readonly removed: string[];
+  readonly updated: string[];
+  readonly reset: string[];
+}
+
+export class Daemon {
+  private api: ApiServer | undefined;
+
+  private constructor(
+    readonly speaker: BgpSpeaker,
+    private config: DaemonConfig,
+    private readonly options: DaemonOptions,
+  ) {}
+
+  /** Read the config, start the speaker (and the API); ConfigError before anything starts. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const config = await readConfig(options.configFile);
+    const g = config.global;
+    const speaker = new BgpSpeaker({
+      asn: g.asn,
+      routerId: g.routerId,
+      listen: g.port === -1 ? false : { address: g.listenAddress ?? '::', port: g.port },
+      ...(config.clusterId === undefined ? {} : { clusterId: config.clusterId }),
+    });
+    const d = new Daemon(speaker, config, options);
+    d.watch();
+    d.apply(undefined, config);
+    await speaker.start();
+    const log = options.logger;
+    log.log('info', 'started', { as: g.asn, routerId: g.routerId, listen: speaker.listenAddress ?? 'none', peers: config.neighbors.size, ranges: config.dynamicNeighbors.length });
+    if (options.apiHosts !== false) d.api = await startApi(speaker, options.apiHosts ?? '127.0.0.1:50051', log);
+    return d;
+  }
+
+  /** Read the config again and apply the peer changes; false (and logged) when it cannot be used. */
+  async reload(): Promise<ReloadSummary | undefined> {
+    const log = this.options.logger;
+    let next: DaemonConfig;
+    try {
+      next = await readConfig(this.options.configFile);
+      const why = globalChange(this.config, next);
+      if (why !== undefined) throw new ConfigError(this.options.configFile, undefined, why, 'changed: global settings need a restart of bgp-evpnd; nothing was applied');
+    } catch (e) {
+      log.log('error', 'reload failed', { error: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }
+    const summary = this.apply(this.config, next);
+    const results = await Promise.all(summary.pending);
+    this.config = next;
+    const updated = results.filter((r) => r.result === 'updated').map((r) => r.address);
+    const reset = results.filter((r) => r.result === 'reset').map((r) => r.address);
+    const out = { added: summary.added, removed: summary.removed, updated, reset };
+    log.log('info', 'reloaded', { ...out });
+    return out;
+  }
+
+  /** Cease to every peer (administrative shutdown), the API closed. */
+  async stop(): Promise<void> {
+    this.options.logger.log('info', 'stopping', { peers: this.speaker.peerAddresses().length });
+    const api = this.api;
+    this.api = undefined;
+    await Promise.all([this.speaker.stop(), api?.stop?.() ?? api?.close?.()]);
+    this.options.logger.log('info', 'stopped');
+  }
+
+  /** Bring the speaker from `old` to `next` (peer groups, ranges, neighbors). */
+  private apply(old: DaemonConfig | undefined, next: DaemonConfig) {
+    const s = this.speaker;
+    for (const [name, g] of next.peerGroups) s.addPeerGroup(name, g);
+    const prefixes = new Set(next.dynamicNeighbors.map((d) => d.prefix));
+    for (const d of s.dynamicNeighbors()) if (!prefixes.has(d.prefix)) s.removeDynamicNeighbors(d.prefix);
+    for (const d of next.dynamicNeighbors) s.addDynamicNeighbors(d);
+    for (const name of s.peerGroupNames()) if (!next.peerGroups.has(name)) s.removePeerGroup(name);
+    const added: string[] = [];
+    const removed: string[] = [];
+    const pending: Promise<{ address: string; result: string }>[] = [];
+    for (const address of old?.neighbors.keys() ?? []) {
+      if (next.neighbors.has(address)) continue;
+      removed.push(address);
+      pending.push(s.removePeer(address).then(() => ({ address, result: 'removed' })));
+    }
+    for (const [address, n] of next.neighbors) {
+      const before = old?.neighbors.get(address);
+      if (before === undefined) {
+        added.push(address);
+        // a configured neighbor takes over from a dynamic peer at the same address
+        if (s.peerStatus(address)?.dynamic === true) pending.push(s.removePeer(address).then(() => (s.addPeer(n), { address, result: 'added' })));
+        else s.addPeer(n);
+        continue;
+      }
+      const group = (c: DaemonConfig) => ('peerGroup' in n ? c.peerGroups.get(n.peerGroup) : undefined);
+      if (sameValue(before, n) && sameValue(group(old!), group(next))) continue;
+      pending.push(s.updatePeer(n).then((result) => ({ address, result })));
+    }
+    return { added, removed, pending };
+  }
+
+  /** One log line per event that matters to an operator. */
+  private watch(): void {
+    const s = this.speaker;
+    const log = this.options.logger;
+    s.on('peerState', (peer, from, to, reason) => {
+      if (to === 'Established') log.log('info', 'peer up', { peer, as: s.peerStatus(peer)?.asn });
+      else if (from === 'Established') log.log('warn', 'peer down', { peer, reason });
+      else log.log('debug', 'peer state', { peer, from, to, reason });
+    });
+    s.on('notificationSent', (peer, m) => log.log('warn', 'notification sent', { peer, code: m.code, subcode: m.subcode, ...(m.shutdownMessage === undefined ? {} : { message: m.shutdownMessage }) }));
+    s.on('notificationReceived', (peer, m) => log.log('warn', 'notification received', { peer, code: m.code, subcode: m.subcode, ...(m.shutdownMessage === undefined ? {} : { message: m.shutdownMessage }) }));
+    s.on('dynamicPeerAdded', (peer, prefix) => log.log('info', 'dynamic peer', { peer, range: prefix }));
+    s.on('dynamicPeerRemoved', (peer, prefix) => log.log('info', 'dynamic peer removed', { peer, range: prefix }));
+    s.on('connectionRejected', (peer, reason) => log.log('warn', 'connection rejected', { peer, reason }));
+    s.on('maxPrefix', (peer, count, limit, action) => log.log('warn', 'max prefixes', { peer, count, limit, action }));
+    s.on('updateError', (peer, e) => log.log('warn', 'update error', { peer, error: e.message }));
+  }
+}
+
+async function readConfig(file: string): Promise<DaemonConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, undefined, '', `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return parseConfig(text, file);
+}
+
+/** The first global setting that differs (they need a new speaker), or undefined. */
+function globalChange(a: DaemonConfig, b: DaemonConfig): string | undefined {
+  const ga = a.global;
+  const gb = b.global;
+  if (ga.asn !== gb.asn) return 'global.config.as';
+  if (ga.routerId !== gb.routerId) return 'global.config.router-id';
+  if (ga.port !== gb.port) return 'global.config.port';
+  if (ga.listenAddress !== gb.listenAddress) return 'global.config.local-address-list';
+  if (a.clusterId !== b.clusterId) return 'route-reflector-cluster-id';
+  return undefined;
+}
+
+/**
+ * Start the GoBGP gRPC API if the build has it (`src/api`, `bgp-evpn/api`). Loaded by a path
+ * known only at run time so that the daemon builds and runs without it.
+ */
+async function startApi(speaker: BgpSpeaker, address: string, log: Logger): Promise<ApiServer | undefined> {
+  const spec = '../api/index.js';
+  let mod: { GobgpApiServer?: new (s: BgpSpeaker, o: { address: string }) => ApiServer };
+  try {
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('api')) {
+      log.log('info', 'api not available in this build', { api: address });
+      return undefined;
+    }
+    throw e;
+  }
+  if (mod.GobgpApiServer === undefined) return undefined;
+  const api = new mod.GobgpApiServer(speaker, { address });
+  await api.start?.();
+  log.log('info', 'api listening', { api: address });
+  return api;
+}

@@ -54,9 +54,11 @@ export function scanLines(source: string): LineMap {
         } else if (arrays.has(raw)) {
           resolved = `${resolved}[${Math.max(0, (counts.get(resolved) ?? 1) - 1)}]`;
         }
+        // implicit parent tables (and an array of tables as a whole) are where they first appear
+        if (!lines.has(resolved)) lines.set(resolved, i + 1);
+        if (last && isArray && !lines.has(resolved.replace(/\[\d+\]$/, ''))) lines.set(resolved.replace(/\[\d+\]$/, ''), i + 1);
       }
       table = resolved;
-      if (!lines.has(table)) lines.set(table, i + 1);
       continue;
     }
     const k = keyLine.exec(line);

@@ -1,0 +1,175 @@
+/**
+ * bgp-evpnd as a child process on loopback (127.0.30.1, a free high port), with our own
+ * BgpSpeakers as route-reflector clients: a Type-2 is reflected (ORIGINATOR_ID, CLUSTER_LIST);
+ * SIGHUP with a new neighbor in the file adds it while the other sessions stay up (no second
+ * OPEN on them); a dynamic-neighbor range takes a client that no config names; a broken file on
+ * SIGHUP changes nothing; a neighbor deleted from the file gets Cease / de-configured; SIGTERM
+ * sends Cease to every client and exits 0. A config error exits 1 naming the line.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BgpSpeaker, macIpRoute, type RibRoute } from '../../src/index.js';
+import { ExampleProcess } from '../examples/child.js';
+
+const RR = '127.0.30.1';
+const A = '127.0.30.11';
+const B = '127.0.30.12';
+const C = '127.0.30.13';
+const D = '127.0.31.5'; // only in the dynamic range
+const AS = 65000;
+
+let daemon: ExampleProcess | undefined;
+const clients: BgpSpeaker[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'bgp-evpnd-'));
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((s) => s.stop()));
+  await daemon?.stop();
+  daemon = undefined;
+});
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** A free TCP port on an address (bound and released; BGP config cannot say port 0). */
+async function freePort(address: string): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, address, r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}\n${daemon?.stdout ?? ''}\n${daemon?.stderr ?? ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function config(port: number, neighbors: string[]): string {
+  const ns = neighbors.map((n) => `[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "${n}"\n    peer-group = "clients"\n`).join('\n');
+  return `[global.config]
+  as = ${AS}
+  router-id = "${RR}"
+  port = ${port}
+  local-address-list = ["${RR}"]
+
+[[peer-groups]]
+  [peer-groups.config]
+    peer-group-name = "clients"
+    peer-as = ${AS}
+  [[peer-groups.afi-safis]]
+    [peer-groups.afi-safis.config]
+      afi-safi-name = "l2vpn-evpn"
+  [peer-groups.route-reflector.config]
+    route-reflector-client = true
+    route-reflector-cluster-id = "10.0.0.99"
+  [peer-groups.transport.config]
+    passive-mode = true
+
+${ns}
+[[dynamic-neighbors]]
+  [dynamic-neighbors.config]
+    prefix = "127.0.31.0/24"
+    peer-group = "clients"
+    limit = 4
+`;
+}
+
+function client(address: string, port: number): BgpSpeaker {
+  const s = new BgpSpeaker({ asn: AS, routerId: address, listen: false });
+  s.addPeer({ address: RR, port, asn: AS, families: ['l2vpn-evpn'], localAddress: address, connectRetryTime: 1, idleHoldTime: 1 });
+  clients.push(s);
+  return s;
+}
+
+const up = (s: BgpSpeaker): boolean => s.peerState(RR) === 'Established';
+const macs = (s: BgpSpeaker): string[] => [...s.routes('l2vpn-evpn')].map((r: RibRoute) => (r.nlri as { mac?: string }).mac ?? '').sort();
+
+describe('bgp-evpnd', () => {
+  it('reflects a Type-2; SIGHUP adds a peer without touching the others; a dynamic range takes a new client; SIGTERM sends Cease and exits 0', async () => {
+    const port = await freePort(RR);
+    const apiPort = await freePort('127.0.0.1');
+    const file = join(dir, 'rr.toml');
+    writeFileSync(file, config(port, [A, B]));
+    daemon = new ExampleProcess('src/daemon/cli.ts', ['-f', file, '--api-hosts', `127.0.0.1:${apiPort}`, '-l', 'debug']);
+    const started = await daemon.waitFor('started', (e) => e.event === 'started');
+    expect(started).toMatchObject({ as: AS, routerId: RR, listen: { address: RR, port }, peers: 2, ranges: 1 });
+    // the gRPC API starts when src/api is part of the build
+    const apiEvent = existsSync('src/api/index.ts') ? 'api listening' : 'api not available in this build';
+    await daemon.waitFor(apiEvent, (e) => e.event === apiEvent);
+
+    const a = client(A, port);
+    const b = client(B, port);
+    await Promise.all([a.start(), b.start()]);
+    await until('A and B Established', () => up(a) && up(b));
+    await daemon.waitFor('peer up logged twice', () => daemon!.events.filter((e) => e.event === 'peer up').length === 2);
+
+    a.announce(macIpRoute({ rd: `${A}:100`, mac: '02:00:00:00:0a:01', ip: '192.0.2.10', vni: 100, nextHop: A, routeTargets: ['65000:100'] }));
+    const reflected = await until('B has A\'s Type-2', () => [...b.routes('l2vpn-evpn')][0]);
+    expect(reflected.nextHops).toEqual([A]);
+    expect(reflected.attributes.find((x) => x.type === 'originator-id')).toMatchObject({ value: A });
+    expect(reflected.attributes.find((x) => x.type === 'cluster-list')).toMatchObject({ values: ['10.0.0.99'] });
+
+    // SIGHUP with C added: C comes up, A and B keep their sessions (still one OPEN each)
+    writeFileSync(file, config(port, [A, B, C]));
+    daemon.child.kill('SIGHUP');
+    const reloaded = await daemon.waitFor('reloaded', (e) => e.event === 'reloaded');
+    expect(reloaded).toMatchObject({ added: [C], removed: [], updated: [], reset: [] });
+    const c = client(C, port);
+    await c.start();
+    await until('C Established and has A\'s route', () => up(c) && macs(c).length === 1);
+    for (const s of [a, b]) {
+      const st = s.peerStatus(RR)!;
+      expect(st.state).toBe('Established');
+      expect(st.flaps).toBe(0);
+      expect(st.messages.received.open).toBe(1);
+      expect(st.messages.sent.open).toBe(1);
+    }
+
+    // a client from the dynamic range, named nowhere in the file
+    const d = client(D, port);
+    await d.start();
+    await until('D Established and has A\'s route', () => up(d) && macs(d).length === 1);
+    await daemon.waitFor('dynamic peer logged', (e) => e.event === 'dynamic peer' && e.peer === D && e.range === '127.0.31.0/24');
+    d.announce(macIpRoute({ rd: `${D}:100`, mac: '02:00:00:00:0d:01', vni: 100, nextHop: D, routeTargets: ['65000:100'] }));
+    await until('A has D\'s route', () => macs(a).includes('02:00:00:00:0d:01'));
+
+    // a broken file: nothing applied, every session stays; then C deleted: Cease / de-configured
+    writeFileSync(file, config(port, [A, B]).replace('peer-as', 'peer-ass'));
+    daemon.child.kill('SIGHUP');
+    const failed = await daemon.waitFor('reload failed', (e) => e.event === 'reload failed');
+    expect(failed.error).toMatch(/rr\.toml:10: peer-groups\[0\]\.config\.peer-ass: unknown key peer-ass/);
+    expect([a, b, c, d].every(up)).toBe(true);
+    const cNotes: string[] = [];
+    c.on('notificationReceived', (_p, m) => cNotes.push(`${m.code}/${m.subcode}`));
+    writeFileSync(file, config(port, [A, B]));
+    daemon.child.kill('SIGHUP');
+    await daemon.waitFor('reloaded without C', (e) => e.event === 'reloaded' && (e.removed as string[])[0] === C);
+    await until('C told', () => cNotes.length > 0);
+    expect(cNotes[0]).toBe('6/3');
+    await c.stop();
+    expect([a, b, d].every(up)).toBe(true);
+
+    // SIGTERM: every client gets a Cease, the daemon exits 0
+    const ceases: string[] = [];
+    for (const s of [a, b, d]) s.on('notificationReceived', (_p, m) => ceases.push(`${m.code}`));
+    expect(await daemon.stop()).toBe(0);
+    await until('three Ceases', () => ceases.length === 3);
+    expect(ceases).toEqual(['6', '6', '6']);
+    expect(daemon.events.some((e) => e.event === 'stopped')).toBe(true);
+  }, 60_000);
+
+  it('a config error exits 1 and names file, line and key', async () => {
+    const file = join(dir, 'bad.toml');
+    writeFileSync(file, `[global.config]\n  as = 65000\n  router-id = "${RR}"\n  port = 1\n  colour = "blue"\n`);
+    daemon = new ExampleProcess('src/daemon/cli.ts', ['-f', file]);
+    expect(await daemon.exit()).toBe(1);
+    expect(daemon.stderr).toBe(`bgp-evpnd: ${file}:5: global.config.colour: unknown key colour (accepted here: as, router-id, port, local-address-list)\n`);
+    expect(daemon.stdout).toBe('');
+  });
+});

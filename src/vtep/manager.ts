@@ -21,6 +21,7 @@ import type { Dataplane, LocalMacEvent, NeighborRequest } from '../dataplane/typ
 import { RouteExporter } from './export.js';
 import { RouteImporter, rtKey } from './import.js';
 import { ipKeyToString, ipToKey, macToNumber, macToString, type IpKey } from './keys.js';
+import { resolveMacLimits, type MacLimits, type MacLimitScope } from './mac-limit.js';
 import { resolveMobility, type MobilityOptions } from './mobility.js';
 import { Interner, VtepTables } from './tables.js';
 import { localLocation, noLocation, type LearnResult, type VniObserver, type VniTable } from './vni.js';
@@ -43,6 +44,8 @@ export interface VniConfig {
    * instead of doubling while they fill. A hint, not a limit. Default: start small.
    */
   readonly expectedMacs?: number;
+  /** Local MAC limits of this VNI; each field overrides `VtepManagerOptions.macLimit`'s. */
+  readonly macLimit?: MacLimits;
 }
 
 export interface VtepManagerOptions {
@@ -60,6 +63,14 @@ export interface VtepManagerOptions {
    * Default off: the dataplane reports removed MACs itself.
    */
   readonly macAgeMs?: number;
+  /**
+   * Limits on locally learned MACs, per VNI and per port (Linux `fdb_max_learned`, FRR's MAC
+   * limit). A MAC beyond a limit is not learned and not advertised; the dataplane forgets it,
+   * so frames to it are flooded as unknown unicast. `macLimitReached` reports a limit once until
+   * its count is under it again; `vni(n).macLimits.refused` counts refused learns. Static MACs
+   * count but are never refused. Default: no limits.
+   */
+  readonly macLimit?: MacLimits;
   /** AS for auto-derived route targets. Default the speaker's AS. */
   readonly asn?: number;
   /** Auto-derived route target style (default RFC 8365; `as-vni` is FRR's default). */
@@ -90,8 +101,10 @@ export interface VtepManagerEvents {
   macRemoved: [e: { vni: number; mac: string; from: MacLocation }];
   /** N moves in M seconds (RFC 7432 15.1): frozen at `at`. */
   macDuplicate: [e: { vni: number; mac: string; at: MacLocation; seq: number }];
-  /** A local learn was not applied: the MAC is sticky elsewhere, or frozen as a duplicate. */
-  learnRefused: [e: { vni: number; mac: string; port: string; reason: 'sticky' | 'frozen' }];
+  /** A local learn was not applied: the MAC is sticky elsewhere, frozen as a duplicate, or remote with sequence 2^32-1. */
+  learnRefused: [e: { vni: number; mac: string; port: string; reason: 'sticky' | 'frozen' | 'sequence' }];
+  /** A local MAC limit refused a learn (once, until that count is under the limit again). */
+  macLimitReached: [e: { vni: number; port: string; scope: MacLimitScope; limit: number }];
   floodListChanged: [e: { vni: number; vteps: string[] }];
   arpEntryInstalled: [e: { vni: number; ip: string; mac: string }];
   arpEntryRemoved: [e: { vni: number; ip: string; mac: string }];
@@ -141,7 +154,9 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     const { vni } = config;
     const existing = this.tables.vni(vni);
     if (existing !== undefined) return existing;
+    const limits = resolveMacLimits(config.macLimit, this.options.macLimit);
     const t = this.tables.addVni(vni, config);
+    t.macLimits.set(limits);
     t.rd = normalizeRd(config.rd ?? `${this.speaker.routerId}:${vni & 0xffff}`);
     const auto = [autoRouteTarget(this.options.asn ?? this.speaker.asn, vni, this.options.autoRouteTarget)];
     const both = config.routeTargets === undefined ? auto : toRts(config.routeTargets);
@@ -252,6 +267,15 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     return out;
   }
 
+  /** Local MACs of a VNI, or of one of its ports (what the MAC limits count). */
+  localMacCount(vni: number, port?: string): number {
+    const t = this.tables.vni(vni);
+    if (t === undefined) return 0;
+    if (port === undefined) return t.localCount;
+    const i = this.ports.indexOf(port);
+    return i === undefined ? 0 : t.macLimits.count(i);
+  }
+
   /** The MAC an IP resolves to in a VNI (ARP/ND suppression table). */
   resolveIp(vni: number, ip: string): string | undefined {
     const m = this.tables.vni(vni)?.resolve(ipToKey(ip)) ?? -1;
@@ -289,7 +313,7 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     const res = t.learnLocal(mac, this.ports.intern(port), isStatic);
     if (res === 'new' || res === 'moved') {
       this.emit('macLearned', { vni: t.vni, mac: macToString(mac), port, seq: t.localRoute(mac)?.seq ?? 0 });
-    } else if (res === 'sticky' || res === 'frozen') {
+    } else if (res === 'sticky' || res === 'frozen' || res === 'sequence') {
       this.emit('learnRefused', { vni: t.vni, mac: macToString(mac), port, reason: res });
       // the dataplane learned it on a port; put the winning remote entry back
       const loc = t.location(mac);
@@ -355,7 +379,8 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
       if (r !== undefined && this.ports.name(r.port) === port) t.removeLocal(m);
       return;
     }
-    this.learn(t, m, port, false);
+    // over a MAC limit: the dataplane must not keep switching to it either (flooded as unknown)
+    if (this.learn(t, m, port, false) === 'limit') this.dataplane.forgetLocalMac?.(vni, mac);
   }
 
   private scheduleAgeing(): void {
@@ -405,6 +430,9 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
         this.emit('floodListChanged', { vni: t.vni, vteps });
       },
       localPortChanged: () => {},
+      macLimitReached: (t, port, scope, limit) => {
+        this.emit('macLimitReached', { vni: t.vni, port: this.ports.name(port), scope, limit });
+      },
     };
   }
 }

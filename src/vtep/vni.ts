@@ -15,7 +15,8 @@ import { maxMacSlots } from './mac-index.js';
 import * as slots from './slots.js';
 import { MacSlots } from './slots.js';
 import type { IpKey } from './keys.js';
-import { beats, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
+import { LocalMacLimits, type MacLimitScope } from './mac-limit.js';
+import { beats, maxSequence, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
 import type { VtepTable } from './tables.js';
 import type { RouteTargetCommunity } from '../evpn/communities.js';
 
@@ -39,6 +40,8 @@ export interface VniObserver {
   floodChanged(table: VniTable): void;
   /** A local MAC was seen on another local port of this VTEP (no BGP change: 15.1 is about PEs). */
   localPortChanged(table: VniTable, mac: number, port: number): void;
+  /** A local learn on `port` was refused by a MAC limit, the first time since that count was under it. */
+  macLimitReached?(table: VniTable, port: number, scope: MacLimitScope, limit: number): void;
 }
 
 /** An observer that ignores everything (benchmarks, tests of the tables alone). */
@@ -50,8 +53,13 @@ export const quietObserver: VniObserver = {
   localPortChanged() {},
 };
 
-/** Outcome of a local learn. */
-export type LearnResult = 'new' | 'moved' | 'refresh' | 'port-move' | 'frozen' | 'sticky';
+/**
+ * Outcome of a local learn. Refused, the MAC stays where it was: `frozen` (a duplicate, RFC 7432
+ * 15.1), `sticky` (a static MAC elsewhere, 15.2), `sequence` (a remote route has the largest
+ * MAC Mobility sequence, 2^32-1: a local route cannot out-sequence it and 15.1 has no wrap, so
+ * the MAC cannot move here), `limit` (a local MAC limit, see mac-limit.ts).
+ */
+export type LearnResult = 'new' | 'moved' | 'refresh' | 'port-move' | 'frozen' | 'sticky' | 'sequence' | 'limit';
 
 /** A MAC entry as the API shows it. */
 export interface MacEntry {
@@ -74,6 +82,8 @@ export class VniTable {
   exportRts: readonly RouteTargetCommunity[] = [];
   /** Answer ARP/ND from the tables (RFC 9161), set by the manager. */
   suppressArp = true;
+  /** Local MAC limits and the count of learns they refused; the manager sets the limits. */
+  readonly macLimits = new LocalMacLimits();
 
   private readonly c = new MacSlots();
   private readonly localIps = new Map<number, IpKey[]>();
@@ -268,6 +278,9 @@ export class VniTable {
       this.c.lastSeen[s] = now;
       if (isStatic) this.c.lflags[s]! |= fStatic;
       if (this.c.port[s] === port) return 'refresh';
+      if (!isStatic && this.macLimits.check(port, -1) !== undefined) return this.limitRefused(port, 'port');
+      this.macLimits.removed(this.c.port[s]!, this.locals);
+      this.macLimits.added(port);
       this.c.port[s] = port;
       this.observer.localPortChanged(this, mac, port);
       return 'port-move';
@@ -289,6 +302,14 @@ export class VniTable {
       this.c.maybeFree(s);
       return 'sticky';
     }
+    // 15.1 gives the local route highest + 1; at 2^32-1 there is none (a static MAC still wins)
+    if (highest >= maxSequence && !(isStatic && !sticky)) return 'sequence';
+    const full = isStatic ? undefined : this.macLimits.check(port, this.locals);
+    if (full !== undefined) {
+      this.c.maybeFree(s);
+      return this.limitRefused(port, full);
+    }
+    this.macLimits.added(port);
     this.c.port[s] = port;
     this.c.localSeq[s] = nextSequence(highest);
     this.c.lastSeen[s] = now;
@@ -296,6 +317,11 @@ export class VniTable {
     this.locals++;
     this.decide(s);
     return highest >= 0 ? 'moved' : 'new';
+  }
+
+  private limitRefused(port: number, scope: MacLimitScope): 'limit' {
+    if (this.macLimits.refuse(port, scope)) this.observer.macLimitReached?.(this, port, scope, this.macLimits.limit(scope));
+    return 'limit';
   }
 
   /** A local MAC is gone (removed through the API or aged out). Returns whether it was local. */
@@ -443,8 +469,10 @@ export class VniTable {
   }
 
   private dropLocal(s: number): void {
+    const port = this.c.port[s]!;
     this.c.port[s] = -1;
     this.locals--;
+    this.macLimits.removed(port, this.locals);
     const ips = this.localIps.get(s);
     if (ips !== undefined) {
       this.localIps.delete(s);

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/index.js';
+import { waitUntil } from './helpers.js';
 
 const A = '127.0.0.40';
 const B = '127.0.0.41';
@@ -14,14 +15,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
-
-async function waitUntil(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A TCP connection from the peer's address that reads but never writes. */
 function silent(port: number): { socket: net.Socket; got: Buffer[] } {

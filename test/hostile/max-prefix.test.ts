@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/index.js';
+import { waitUntil } from './helpers.js';
 import { encodeUpdateRaw } from '../../src/bgp/codec.js';
 import { encodeEvpnRoute, type MacIpRoute } from '../../src/evpn/index.js';
 import type { NotificationMessage } from '../../src/bgp/types.js';
@@ -18,14 +19,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
-
-async function waitUntil(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function pair(action: 'warn' | 'teardown'): Promise<{ x: BgpSpeaker; y: BgpSpeaker }> {
   const x = new BgpSpeaker({ asn: 65000, routerId: X, listen: { address: X, port: 0 } });

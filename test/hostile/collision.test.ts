@@ -34,9 +34,9 @@ function types(chunks: Buffer[]): number[] {
   return out;
 }
 
-async function speakerA(): Promise<{ a: BgpSpeaker; port: number }> {
+async function speakerA(delayOpenTime?: number): Promise<{ a: BgpSpeaker; port: number }> {
   const a = new BgpSpeaker({ asn: 65000, routerId: A, listen: { address: A, port: 0 } });
-  a.addPeer({ address: B, asn: 65000, families: ['l2vpn-evpn'], passive: true });
+  a.addPeer({ address: B, asn: 65000, families: ['l2vpn-evpn'], passive: true, ...(delayOpenTime === undefined ? {} : { delayOpenTime }) });
   await a.start();
   cleanups.push(() => a.stop());
   return { a, port: a.listenAddress!.port };
@@ -79,5 +79,25 @@ describe('hostile: collision slots', () => {
     expect(types(s3.got)).toEqual([3]);
     expect(got3.subarray(got3.length - 2).toString('hex')).toBe('0607');
     expect(a.peerState(B)).toBe('Established');
+  });
+
+  it('with DelayOpen (RFC 4271 8.1.1) the silent connections wait in Active and are replaced the same way', async () => {
+    const { a, port } = await speakerA(5);
+    const s1 = silent(port);
+    const s2 = silent(port);
+    await waitUntil('both accepted', () => a.peer(B)!.session.resources.connections === 2);
+    expect(types(s1.got)).toEqual([]);
+    expect(a.peerState(B)).toBe('Active');
+    const b = new BgpSpeaker({ asn: 65000, routerId: B, listen: false });
+    b.addPeer({ address: A, port, asn: 65000, families: ['l2vpn-evpn'], localAddress: B, connectRetryTime: 1 });
+    cleanups.push(() => b.stop());
+    const t0 = Date.now();
+    await b.start();
+    await waitUntil('both Established', () => a.peerState(B) === 'Established' && b.peerState(A) === 'Established');
+    // well inside the 5 s DelayOpen time: B's OPEN ended it
+    expect(Date.now() - t0).toBeLessThan(3000);
+    await waitUntil('first silent got Cease/7', () => types(s1.got).includes(3));
+    expect(types(s1.got)).toEqual([3]);
+    expect(types(s2.got)).toEqual([]);
   });
 });

@@ -90,7 +90,8 @@ export class Session extends SessionCore implements SessionApi {
       transport.destroy();
       return;
     }
-    if (p.state === 'Connect' || p.state === 'Active') {
+    // (a connection that waits in Connect/Active for its DelayOpen timer is taken: this one is a second)
+    if ((p.state === 'Connect' || p.state === 'Active') && p.transport === undefined) {
       if (p.connecting !== undefined) {
         // our own attempt is still pending: it becomes a connection of its own (it may collide)
         if (this.secondary === undefined) {

@@ -108,6 +108,21 @@ describe('npm pack, installed into a fresh directory', () => {
     expect(JSON.parse(run(process.execPath, ['cjs.cjs'], app))).toEqual(want);
   });
 
+  it("the README's quick start, saved as vtep.mjs in the app, runs with plain node", () => {
+    const app = join(dir, 'app');
+    const code = /<!-- quick-start -->\s*```ts\n([\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))?.[1];
+    expect(code).toContain("from 'bgp-evpn'");
+    writeFileSync(join(app, 'vtep.mjs'), code!);
+    expect(run(process.execPath, ['vtep.mjs', '--help'], app)).toMatch(/^usage: quick-start --rr/);
+    let stderr = '';
+    try {
+      run(process.execPath, ['vtep.mjs', '--rr', 'rr.example', '--me', '127.0.0.66'], app);
+    } catch (e) {
+      stderr = String((e as { stderr?: string }).stderr);
+    }
+    expect(stderr).toContain('PeerConfigError: address: expected an IPv4 or IPv6 address (got "rr.example")');
+  });
+
   it('tsc --noEmit under node16 (ESM and CJS files) and bundler resolution', () => {
     const app = join(dir, 'app');
     writeFileSync(join(app, 'esm.mts'), tsEsm);

@@ -42,7 +42,7 @@ const route: MacIpRoute = macIpRoute({ rd: '192.0.2.1:100', mac: '02:00:00:00:00
 new BgpSpeaker({ asn: '65000', routerId: '192.0.2.1', listen: false });
 // @ts-expect-error a MAC/IP route has no 'prefix'
 route.prefix;
-export const out = [s, route, arbMac];
+export const out = [s, route, arbMac()];
 `;
 const tsEsm = typed("import { BgpSpeaker, macIpRoute } from 'bgp-evpn';\nimport type { MacIpRoute } from 'bgp-evpn/evpn';\nimport { arbMac } from 'bgp-evpn/testing';");
 const tsCjs = tsEsm; // the same source, compiled as CommonJS (.cts): resolves the `require` conditions

@@ -6,12 +6,19 @@ const usage = `usage: quick-start --rr <route reflector> [--port 179] --me <our 
   A VTEP with one host on VNI 100: iBGP to the route reflector, VXLAN on <our VTEP address>:4789.
   The host pings --ping (retrying for --wait s until the other VTEP's host is known), then the
   VTEP stays --linger s for the other side and exits (0 if every ping came back; Ctrl-C: Cease).`;
-const { values: o } = parseArgs({ options: {
-  rr: { type: 'string' }, port: { type: 'string', default: '179' }, me: { type: 'string' },
-  mac: { type: 'string', default: '02:00:00:00:00:01' }, ip: { type: 'string', default: '10.1.0.1' },
-  ping: { type: 'string', default: '10.1.0.2' }, wait: { type: 'string', default: '30' },
-  linger: { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h' },
-} });
+const o = (() => {
+  try {
+    return parseArgs({ options: {
+      rr: { type: 'string' }, port: { type: 'string', default: '179' }, me: { type: 'string' },
+      mac: { type: 'string', default: '02:00:00:00:00:01' }, ip: { type: 'string', default: '10.1.0.1' },
+      ping: { type: 'string', default: '10.1.0.2' }, wait: { type: 'string', default: '30' },
+      linger: { type: 'string', default: '2' }, help: { type: 'boolean', short: 'h' },
+    } }).values;
+  } catch (e) {
+    console.error(`${e instanceof Error ? e.message : e}\n\n${usage}`);
+    process.exit(1);
+  }
+})();
 if (o.help || o.rr === undefined || o.me === undefined) {
   (o.help ? console.log : console.error)(usage);
   process.exit(o.help ? 0 : 1);

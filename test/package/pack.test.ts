@@ -47,8 +47,10 @@ export const out = [s, route, arbMac()];
 const tsEsm = typed("import { BgpSpeaker, macIpRoute } from 'bgp-evpn';\nimport type { MacIpRoute } from 'bgp-evpn/evpn';\nimport { arbMac } from 'bgp-evpn/testing';");
 const tsCjs = tsEsm; // the same source, compiled as CommonJS (.cts): resolves the `require` conditions
 
-const tsconfig = (module: string, resolution: string, files: string[]) =>
-  JSON.stringify({ compilerOptions: { target: 'ES2022', lib: ['ES2022'], module, moduleResolution: resolution, strict: true, noEmit: true, types: ['node'], skipLibCheck: false }, files });
+// node16 also checks every .d.ts / .d.cts we ship (skipLibCheck off); bundler resolves the same
+// .d.ts files as the node16 ESM check, so it checks only the app against them (quicker)
+const tsconfig = (module: string, resolution: string, files: string[], skipLibCheck: boolean) =>
+  JSON.stringify({ compilerOptions: { target: 'ES2022', lib: ['ES2022'], module, moduleResolution: resolution, strict: true, noEmit: true, types: ['node'], skipLibCheck }, files });
 
 describe('npm pack, installed into a fresh directory', () => {
   let dir: string;
@@ -99,6 +101,32 @@ describe('npm pack, installed into a fresh directory', () => {
     expect(covered('dist/vtep/index.js')).toBe(false);
   });
 
+  it('bundled (esbuild, which honours "sideEffects"), an app still has EVPN registered; with "sideEffects": false it would not', () => {
+    const app = join(dir, 'app');
+    // a hand-made UPDATE with one EVPN Type-3 in MP_REACH; the app imports only decodeMessage
+    writeFileSync(join(app, 'bundled.mjs'), `import { decodeMessage } from 'bgp-evpn';
+const nlri = Buffer.from('03110001c000020100640000000020c0000201', 'hex');
+const reach = Buffer.concat([Buffer.from('00194604c000020100', 'hex'), nlri]);
+const attrs = Buffer.concat([Buffer.from([0x40, 1, 1, 0, 0x40, 2, 0, 0x80, 0x0e, reach.length]), reach]);
+const body = Buffer.concat([Buffer.from([0, 0, 0, attrs.length]), attrs]);
+const m = decodeMessage(Buffer.concat([Buffer.alloc(16, 0xff), Buffer.from([0, 19 + body.length, 2]), body]));
+console.log(JSON.stringify(m.attributes.find((a) => a.type === 'mp-reach').nlri));
+`);
+    const bundle = (out: string) => {
+      run(bin('esbuild'), ['bundled.mjs', '--bundle', '--platform=node', '--format=cjs', `--outfile=${out}`, '--log-level=error'], app);
+      return JSON.parse(run(process.execPath, [out], app)) as unknown[];
+    };
+    expect(bundle('bundled.cjs')).toEqual([{ routeType: 3, rd: '192.0.2.1:100', ethernetTag: 0, originator: '192.0.2.1' }]);
+    const pj = join(app, 'node_modules', 'bgp-evpn', 'package.json');
+    const original = readFileSync(pj, 'utf8');
+    try {
+      writeFileSync(pj, JSON.stringify({ ...JSON.parse(original), sideEffects: false }));
+      expect(bundle('bundled-wrong.cjs')).toEqual([{ raw: expect.anything() }]);
+    } finally {
+      writeFileSync(pj, original);
+    }
+  }, 60_000);
+
   it('an ESM app and a CJS app run against it and decode EVPN through the registry', () => {
     const app = join(dir, 'app');
     writeFileSync(join(app, 'esm.mjs'), esmApp);
@@ -128,8 +156,8 @@ describe('npm pack, installed into a fresh directory', () => {
     writeFileSync(join(app, 'esm.mts'), tsEsm);
     writeFileSync(join(app, 'cjs.cts'), tsCjs);
     writeFileSync(join(app, 'bundler.ts'), tsEsm);
-    writeFileSync(join(app, 'tsconfig.node16.json'), tsconfig('node16', 'node16', ['esm.mts', 'cjs.cts']));
-    writeFileSync(join(app, 'tsconfig.bundler.json'), tsconfig('esnext', 'bundler', ['bundler.ts']));
+    writeFileSync(join(app, 'tsconfig.node16.json'), tsconfig('node16', 'node16', ['esm.mts', 'cjs.cts'], false));
+    writeFileSync(join(app, 'tsconfig.bundler.json'), tsconfig('esnext', 'bundler', ['bundler.ts'], true));
     for (const p of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
       try {
         run(bin('tsc'), ['-p', p], app);
@@ -138,7 +166,7 @@ describe('npm pack, installed into a fresh directory', () => {
       }
     }
     // not vacuous: with `any` types the two @ts-expect-error lines would be errors themselves
-  });
+  }, 180_000);
 
   it('are-the-types-wrong: clean for node16 (from ESM and from CJS) and bundler', () => {
     const res = (() => {
@@ -153,5 +181,5 @@ describe('npm pack, installed into a fresh directory', () => {
     const relevant = (report.analysis.problems as { resolutionKind?: string }[]).filter((p) => p.resolutionKind !== 'node10');
     expect(relevant).toEqual([]);
     expect(existsSync(tarball)).toBe(true);
-  });
+  }, 120_000);
 });

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { encodeUpdateRaw } from './codec.js';
+import { checkIpAddress } from './config-error.js';
 import { CeaseError } from './errors.js';
 import { familyByName, familyKey, type FamilyName } from './families.js';
 import { CeaseSubcode } from './iana.js';
@@ -112,8 +113,13 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
 
   // ------------------------------------------------------------ peers
 
-  /** Configure a peer. Its session starts at once when the speaker is started. */
+  /**
+   * Configure a peer. Its session starts at once when the speaker is started. Throws a
+   * `PeerConfigError` when `address` or `localAddress` is not an IPv4/IPv6 address.
+   */
   addPeer(config: PeerConfig): void {
+    checkIpAddress('address', config.address);
+    if (config.localAddress !== undefined) checkIpAddress('localAddress', config.localAddress);
     if (this.peers.has(config.address)) throw new Error(`peer ${config.address} exists`);
     const rib: RibPeer = {
       address: config.address,

@@ -13,7 +13,9 @@ export default defineConfig({
   },
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // no sourcemaps: the output is unminified ESM/CJS with the source names, so a stack trace
+  // already reads; maps would be 2.4 MB of the 3.9 MB package for little gain
+  sourcemap: false,
   clean: true,
   target: 'node20',
   splitting: true,

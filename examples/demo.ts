@@ -61,7 +61,7 @@ interface Vtep {
 const speakers: BgpSpeaker[] = [];
 const vteps: Vtep[] = [];
 let closing = false;
-const stats = { sessions: 0, routesReceived: 0, routesOriginated: 0, arpSuppressed: 0, pingsSent: 0, pingsReceived: 0, macMoves: 0 };
+const stats = { sessionEnds: 0, routesReceived: 0, routesOriginated: 0, arpSuppressed: 0, pingsSent: 0, pingsReceived: 0, macMoves: 0 };
 
 /** Wait (bounded) until `check()` holds; throws with the step's name otherwise. */
 async function until(what: string, check: () => boolean, timeoutMs = STEP_MS): Promise<void> {
@@ -79,7 +79,7 @@ function step(n: number, title: string): void {
 function speaker(name: string, address: string, listen: boolean): BgpSpeaker {
   const s = new BgpSpeaker({ asn: ASN, routerId: address, listen: listen ? { address, port: 0 } : false });
   s.on('established', (peer, neg) => {
-    stats.sessions++;
+    stats.sessionEnds++;
     out.event('session', { at: name, peer, state: 'Established', holdTime: neg.holdTime, families: ['l2vpn-evpn'] },
       `${c.green('session up')}   ${name} <-> ${peer}  (iBGP AS ${ASN}, hold ${neg.holdTime} s)`);
   });
@@ -239,8 +239,10 @@ async function main(): Promise<void> {
     `${c.green('ping reply')}      h1 <- ${H2.ipv4} after the move (now local to vtep1: switched, no VXLAN)`);
   printTables();
 
-  out.event('summary', { ok: true, durationMs: out.ms(), ...stats },
-    c.bold(c.green(`done: ${stats.sessions / 2} sessions up, ${stats.routesOriginated} routes originated, ${stats.routesReceived} route events received, ` +
+  // a session has two ends, each of which reports it Established: text and JSON count sessions
+  const sessions = stats.sessionEnds / 2;
+  out.event('summary', { ok: true, durationMs: out.ms(), sessions, ...stats },
+    c.bold(c.green(`done: ${sessions} sessions up, ${stats.routesOriginated} routes originated, ${stats.routesReceived} route events received, ` +
       `${stats.arpSuppressed} ARP suppressed, ${stats.pingsReceived}/${stats.pingsSent} pings, ${stats.macMoves} move events`)));
 }
 

@@ -88,7 +88,7 @@ function evpnUpdate(nlri: Buffer): Buffer {
 const generators: Record<string, fc.Arbitrary<{ kind: string; bytes: Buffer }>> = {
   mutated: arbMutatedMessage({ fourOctetAs: true }).map((bytes) => ({ kind: 'mutated', bytes })),
   random: arbRandomMessage().map((bytes) => ({ kind: 'random', bytes })),
-  evpn: arbNearValidEvpnNlri.map((n) => ({ kind: 'evpn', bytes: evpnUpdate(n) })),
+  evpn: arbNearValidEvpnNlri().map((n) => ({ kind: 'evpn', bytes: evpnUpdate(n) })),
 };
 const arb = args.mode === 'mixed' ? fc.oneof(generators.mutated!, generators.random!, generators.evpn!) : generators[args.mode];
 if (arb === undefined) usageError(USAGE, `--mode: mixed, mutated, random or evpn (not ${args.mode})`);

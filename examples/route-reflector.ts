@@ -50,6 +50,7 @@ for (const address of args.client) {
 
 rr.on('peerState', (peer, from, to, reason) =>
   out.event('peerState', { peer, from, to, reason }, `${to === 'Established' ? c.green(to) : to === 'Idle' ? c.red(to) : to} ${peer} (${from} -> ${to}: ${reason})`));
+rr.on('notificationReceived', (peer, m) => out.event('notification', { peer, code: m.code, subcode: m.subcode }, c.red(`NOTIFICATION from ${peer}: ${m.code}/${m.subcode}${m.code === 6 ? ' (Cease)' : ''}`)));
 const onRoute = (action: string, colour: (s: string) => string) => (_f: unknown, r: RibRoute) => {
   const s = evpnSummary(r);
   out.event('route', { action, ...s }, `${colour(action.padEnd(9))} ${describeRoute(s)} from ${r.peer} -> reflected to the other clients`);

@@ -4,6 +4,7 @@
  */
 export * from './iana.js';
 export * from './errors.js';
+export { PeerConfigError } from './config-error.js';
 export * from './types.js';
 export * from './families.js';
 export * from './ext-community-registry.js';

@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { addressBytes } from '../net/ip.js';
+import { PeerConfigError } from './config-error.js';
 import type { PeerConfig } from './rib/peer-config.js';
 
 /** The settings of a peer group: any `PeerConfig` field but the address. */
@@ -39,7 +40,7 @@ interface Range {
   active: number;
 }
 
-/** Parse `address/length`; TypeError naming the value when it is not a prefix. */
+/** Parse `address/length`; PeerConfigError naming the value when it is not a prefix. */
 export function parsePrefix(prefix: string): { net: Buffer; bits: number } {
   const slash = prefix.indexOf('/');
   const addr = slash < 0 ? prefix : prefix.slice(0, slash);
@@ -47,7 +48,7 @@ export function parsePrefix(prefix: string): { net: Buffer; bits: number } {
   const max = family === 4 ? 32 : 128;
   const bits = slash < 0 ? max : Number(prefix.slice(slash + 1));
   if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > max || (slash >= 0 && !/^\d+$/.test(prefix.slice(slash + 1)))) {
-    throw new TypeError(`prefix ${JSON.stringify(prefix)}: expected address/length, e.g. 10.0.0.0/24`);
+    throw new PeerConfigError('prefix', prefix, 'expected address/length, e.g. 10.0.0.0/24');
   }
   return { net: addressBytes(addr), bits };
 }
@@ -87,23 +88,23 @@ export class PeerGroups {
     return [...this.groups.keys()];
   }
 
-  /** The full config of a peer of a group; TypeError for an unknown group or a missing AS/families. */
+  /** The full config of a peer of a group; PeerConfigError for an unknown group or a missing AS/families. */
   resolve(peer: GroupPeerConfig): PeerConfig {
     const group = this.groups.get(peer.peerGroup);
-    if (group === undefined) throw new TypeError(`peer ${peer.address}: unknown peer group ${peer.peerGroup}`);
+    if (group === undefined) throw new PeerConfigError('peerGroup', peer.peerGroup, `peer ${peer.address}: unknown peer group`);
     const merged = { ...group, ...withoutUndefined(peer) } as PeerConfig & { peerGroup?: string };
-    if (typeof merged.asn !== 'number') throw new TypeError(`peer ${peer.address}: no asn (neither the peer nor group ${peer.peerGroup} sets one)`);
-    if (merged.families === undefined) throw new TypeError(`peer ${peer.address}: no families (neither the peer nor group ${peer.peerGroup} sets them)`);
+    if (typeof merged.asn !== 'number') throw new PeerConfigError('asn', undefined, `peer ${peer.address}: neither the peer nor group ${peer.peerGroup} sets one`);
+    if (merged.families === undefined) throw new PeerConfigError('families', undefined, `peer ${peer.address}: neither the peer nor group ${peer.peerGroup} sets them`);
     const { peerGroup: _g, ...config } = merged;
     return config;
   }
 
   /** Add or replace (by prefix) a listen range. */
   addRange(config: DynamicNeighborConfig): void {
-    if (!this.groups.has(config.peerGroup)) throw new TypeError(`dynamic neighbors ${config.prefix}: unknown peer group ${config.peerGroup}`);
+    if (!this.groups.has(config.peerGroup)) throw new PeerConfigError('peerGroup', config.peerGroup, `dynamic neighbors ${config.prefix}: unknown peer group`);
     const { net, bits } = parsePrefix(config.prefix);
     if (config.limit !== undefined && (!Number.isInteger(config.limit) || config.limit < 0)) {
-      throw new TypeError(`dynamic neighbors ${config.prefix}: limit must be a whole number >= 0`);
+      throw new PeerConfigError('limit', config.limit, `dynamic neighbors ${config.prefix}: expected a whole number >= 0`);
     }
     const i = this.ranges.findIndex((r) => r.config.prefix === config.prefix);
     const active = i < 0 ? 0 : this.ranges[i]!.active;

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { encodeUpdateRaw } from './codec.js';
+import { checkIpAddress } from './config-error.js';
 import { CeaseError } from './errors.js';
 import { familyByName, familyKey, type FamilyName } from './families.js';
 import { CeaseSubcode } from './iana.js';
@@ -129,13 +130,16 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
 
   /**
    * Configure a peer: a full `PeerConfig`, or an address plus a `peerGroup` whose settings it
-   * takes (its own settings win). Its session starts at once when the speaker is started.
+   * takes (its own settings win). Its session starts at once when the speaker is started. Throws
+   * a `PeerConfigError` when `address` or `localAddress` is not an IPv4/IPv6 address.
    */
   addPeer(config: PeerConfig | GroupPeerConfig): void {
     this.createPeer(config);
   }
 
   private createPeer(input: PeerConfig | GroupPeerConfig, dynamic?: string): Peer {
+    checkIpAddress('address', input.address);
+    if (input.localAddress !== undefined) checkIpAddress('localAddress', input.localAddress);
     if (this.peers.has(input.address)) throw new Error(`peer ${input.address} exists`);
     const peerGroup = 'peerGroup' in input ? input.peerGroup : undefined;
     const config = peerGroup === undefined ? (input as PeerConfig) : this.groups.resolve(input as GroupPeerConfig);

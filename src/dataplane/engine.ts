@@ -100,6 +100,16 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     vs.remote.set(key, this.vtep(vtep));
   }
 
+  forgetLocalMac(vni: number, mac: MacText): void {
+    const vs = this.vnis.get(vni);
+    if (vs === undefined) return;
+    const key = macKeyFromText(mac);
+    const ps = vs.local.get(key);
+    if (ps === undefined) return;
+    vs.local.delete(key);
+    ps.macs.delete(key);
+  }
+
   removeRemoteMac(vni: number, mac: MacText): void {
     this.vnis.get(vni)?.remote.delete(macKeyFromText(mac));
   }

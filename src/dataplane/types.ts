@@ -102,6 +102,11 @@ export interface Dataplane {
    * from it, and its answer wins over the table's. Undefined removes it.
    */
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void;
+  /**
+   * Optional: the control plane refused a local MAC the dataplane reported (a MAC limit). It
+   * leaves the local table without a 'removed' report; frames to it are flooded as unknown.
+   */
+  forgetLocalMac?(vni: number, mac: MacText): void;
   /** Subscribes to local MAC events; returns the unsubscribe function. */
   onLocalMac(listener: LocalMacListener): () => void;
   /**

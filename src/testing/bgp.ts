@@ -60,7 +60,8 @@ export function arbIpv4Prefix(): fc.Arbitrary<string> {
 }
 
 /** A Prefix NLRI, with a path identifier when `addPath`. */
-export function arbPrefix(addPath = false): fc.Arbitrary<Prefix> {
+export function arbPrefix(options: { readonly addPath?: boolean } = {}): fc.Arbitrary<Prefix> {
+  const addPath = options.addPath ?? false;
   return addPath
     ? fc.record({ pathId: fc.nat(0xffffffff), prefix: arbIpv4Prefix() })
     : arbIpv4Prefix().map((prefix) => ({ prefix }));
@@ -123,8 +124,9 @@ export function arbOpen(): fc.Arbitrary<OpenMessage> {
 
 // ---------------------------------------------------------------- attributes
 
-/** AS_PATH segments (1..8 AS numbers each; `wide` = 4-octet AS numbers). */
-export function arbAsPathSegments(wide = true, confed = true): fc.Arbitrary<AsPathSegment[]> {
+/** AS_PATH segments (1..8 AS numbers each; `wide` (default true) = 4-octet AS numbers; `confed` (default true) = confederation segments too). */
+export function arbAsPathSegments(options: { readonly wide?: boolean; readonly confed?: boolean } = {}): fc.Arbitrary<AsPathSegment[]> {
+  const { wide = true, confed = true } = options;
   const kinds = confed ? (['set', 'sequence', 'confed-sequence', 'confed-set'] as const) : (['set', 'sequence'] as const);
   return fc.array(
     fc.record({ type: fc.constantFrom(...kinds), asns: fc.array(fc.nat(wide ? 0xffffffff : 0xffff), { minLength: 1, maxLength: 8 }) }),
@@ -159,11 +161,12 @@ const unknownCodes = [11, 12, 13, 19, 20, 21, 23, 25, 26, 28, 29, 35, 40, 99, 12
  * Every path attribute except MP_REACH/MP_UNREACH (see `arbMpReach`), each with valid values.
  * `wide` = 4-octet AS numbers negotiated.
  */
-export function arbPathAttribute(wide = true): fc.Arbitrary<PathAttribute> {
+export function arbPathAttribute(options: { readonly wide?: boolean } = {}): fc.Arbitrary<PathAttribute> {
+  const wide = options.wide ?? true;
   const u32 = fc.nat(0xffffffff);
   return fc.oneof(
     fc.constantFrom('igp' as const, 'egp' as const, 'incomplete' as const).map((value): PathAttribute => ({ type: 'origin', value })),
-    arbAsPathSegments(wide).map((segments): PathAttribute => ({ type: 'as-path', segments })),
+    arbAsPathSegments({ wide }).map((segments): PathAttribute => ({ type: 'as-path', segments })),
     arbUnicastIpv4().map((value): PathAttribute => ({ type: 'next-hop', value })),
     u32.map((value): PathAttribute => ({ type: 'med', value })),
     u32.map((value): PathAttribute => ({ type: 'local-pref', value })),
@@ -174,7 +177,7 @@ export function arbPathAttribute(wide = true): fc.Arbitrary<PathAttribute> {
     fc.array(arbIpv4(), { minLength: 1, maxLength: 4 }).map((values): PathAttribute => ({ type: 'cluster-list', values })),
     fc.array(arbExtendedCommunity(), { minLength: 1, maxLength: 6 }).map((values): PathAttribute => ({ type: 'extended-communities', values })),
     // RFC 6793 6: an AS4_PATH carries at least one AS
-    arbAsPathSegments(true, false).filter((s) => s.length > 0).map((segments): PathAttribute => ({ type: 'as4-path', segments })),
+    arbAsPathSegments({ wide: true, confed: false }).filter((s) => s.length > 0).map((segments): PathAttribute => ({ type: 'as4-path', segments })),
     fc.record({ asn: u32, address: arbIpv4() }).map((r): PathAttribute => ({ type: 'as4-aggregator', ...r })),
     fc
       .record({
@@ -200,11 +203,12 @@ function nlri<T extends NlriBase>(v: T): NlriBase {
 }
 
 /** An MP_REACH_NLRI: IPv4 unicast prefixes, or a raw blob of a family with no codec (AFI 3). */
-export function arbMpReach(addPath = false): fc.Arbitrary<PathAttribute> {
+export function arbMpReach(options: { readonly addPath?: boolean } = {}): fc.Arbitrary<PathAttribute> {
+  const addPath = options.addPath ?? false;
   return fc.oneof(
     fc.record({
       nextHops: fc.oneof(arbUnicastIpv4().map((a) => [a]), arbIpv6().map((a) => [a]), fc.tuple(arbIpv6(), arbIpv6()).map((t) => [...t])),
-      nlri: fc.array(arbPrefix(addPath).map(nlri), { maxLength: 20 }),
+      nlri: fc.array(arbPrefix({ addPath }).map(nlri), { maxLength: 20 }),
     }).map((r): PathAttribute => ({ type: 'mp-reach', afi: 1, safi: 1, ...r })),
     fc.record({
       nextHops: fc.oneof(arbIpv4().map((a) => [a]), arbIpv6().map((a) => [a])),
@@ -214,9 +218,10 @@ export function arbMpReach(addPath = false): fc.Arbitrary<PathAttribute> {
 }
 
 /** An MP_UNREACH_NLRI (IPv4 unicast prefixes, or raw for AFI 3). */
-export function arbMpUnreach(addPath = false): fc.Arbitrary<PathAttribute> {
+export function arbMpUnreach(options: { readonly addPath?: boolean } = {}): fc.Arbitrary<PathAttribute> {
+  const addPath = options.addPath ?? false;
   return fc.oneof(
-    fc.array(arbPrefix(addPath).map(nlri), { maxLength: 20 }).map((withdrawn): PathAttribute => ({ type: 'mp-unreach', afi: 1, safi: 1, withdrawn })),
+    fc.array(arbPrefix({ addPath }).map(nlri), { maxLength: 20 }).map((withdrawn): PathAttribute => ({ type: 'mp-unreach', afi: 1, safi: 1, withdrawn })),
     arbBytes(20).map((b): PathAttribute => ({ type: 'mp-unreach', afi: 3, safi: 1, withdrawn: b.length === 0 ? [] : [nlri<RawNlri>({ raw: b })] })),
   );
 }
@@ -237,16 +242,16 @@ export function arbUpdate(options: CodecOptions = {}): fc.Arbitrary<UpdateMessag
   const wide = options.fourOctetAs ?? true;
   return fc
     .record({
-      withdrawn: fc.array(arbPrefix(addPath), { maxLength: 20 }),
+      withdrawn: fc.array(arbPrefix({ addPath }), { maxLength: 20 }),
       mandatory: fc.tuple(
         fc.constantFrom('igp' as const, 'egp' as const, 'incomplete' as const),
-        arbAsPathSegments(wide),
+        arbAsPathSegments({ wide }),
         arbUnicastIpv4(),
       ),
-      others: fc.uniqueArray(arbPathAttribute(wide), { selector: typeKey, maxLength: 8 }),
-      reach: fc.option(arbMpReach(addPath), { nil: undefined }),
-      unreach: fc.option(arbMpUnreach(addPath), { nil: undefined }),
-      nlri: fc.array(arbPrefix(addPath), { maxLength: 30 }),
+      others: fc.uniqueArray(arbPathAttribute({ wide }), { selector: typeKey, maxLength: 8 }),
+      reach: fc.option(arbMpReach({ addPath }), { nil: undefined }),
+      unreach: fc.option(arbMpUnreach({ addPath }), { nil: undefined }),
+      nlri: fc.array(arbPrefix({ addPath }), { maxLength: 30 }),
     })
     .map(({ withdrawn, mandatory: [o, segments, nh], others, reach, unreach, nlri }): UpdateMessage => {
       const attributes: PathAttribute[] = [];

@@ -39,132 +39,180 @@ function bytes(n: number): fc.Arbitrary<Buffer> {
 }
 
 /** Route distinguishers of types 0, 1, 2 (and now and then an undefined type, kept raw). */
-export const arbRd: fc.Arbitrary<string> = fc
-  .oneof(
-    { weight: 4, arbitrary: fc.tuple(fc.constant(0), u16, u32).map(([t, a, n]) => [t, a >>> 8, a & 0xff, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]) },
-    { weight: 3, arbitrary: fc.tuple(fc.constant(1), bytes(4), u16).map(([t, ip, n]) => [t, ...ip, n >>> 8, n & 0xff]) },
-    { weight: 3, arbitrary: fc.tuple(fc.constant(2), u32, u16).map(([t, a, n]) => [t, a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, n >>> 8, n & 0xff]) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 3, max: 0xffff }), bytes(6)).map(([t, v]) => [t, ...v]) },
-  )
-  .map((parts) => {
-    const b = Buffer.alloc(8);
-    b.writeUInt16BE(parts[0]!, 0);
-    for (let i = 1; i < 7; i++) b[i + 1] = parts[i]!;
-    return rdText(b, 0);
-  });
+export function arbRd(): fc.Arbitrary<string> {
+  return fc
+    .oneof(
+      { weight: 4, arbitrary: fc.tuple(fc.constant(0), u16, u32).map(([t, a, n]) => [t, a >>> 8, a & 0xff, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]) },
+      { weight: 3, arbitrary: fc.tuple(fc.constant(1), bytes(4), u16).map(([t, ip, n]) => [t, ...ip, n >>> 8, n & 0xff]) },
+      { weight: 3, arbitrary: fc.tuple(fc.constant(2), u32, u16).map(([t, a, n]) => [t, a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, n >>> 8, n & 0xff]) },
+      { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 3, max: 0xffff }), bytes(6)).map(([t, v]) => [t, ...v]) },
+    )
+    .map((parts) => {
+      const b = Buffer.alloc(8);
+      b.writeUInt16BE(parts[0]!, 0);
+      for (let i = 1; i < 7; i++) b[i + 1] = parts[i]!;
+      return rdText(b, 0);
+    });
+}
 
 /** ESIs of every type (0-5 and beyond), with the zero ESI (single-homed) often. */
-export const arbEsi: fc.Arbitrary<string> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant('00:00:00:00:00:00:00:00:00:00') },
-  { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 0, max: 5 }), bytes(9)).map(([t, v]) => esiText(Buffer.concat([Buffer.from([t]), v]), 0)) },
-  { weight: 1, arbitrary: bytes(10).map((b) => esiText(b, 0)) },
-);
+export function arbEsi(): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.constant('00:00:00:00:00:00:00:00:00:00') },
+    { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 0, max: 5 }), bytes(9)).map(([t, v]) => esiText(Buffer.concat([Buffer.from([t]), v]), 0)) },
+    { weight: 1, arbitrary: bytes(10).map((b) => esiText(b, 0)) },
+  );
+}
 
-export const arbMac: fc.Arbitrary<string> = bytes(6).map((b) => macText(b, 0));
-export const arbEvpnIpv4: fc.Arbitrary<string> = bytes(4).map((b) => readAddress(b, 0, 4));
-export const arbEvpnIpv6: fc.Arbitrary<string> = fc
-  .oneof(bytes(16), fc.tuple(bytes(2), bytes(2)).map(([a, z]) => Buffer.concat([a, Buffer.alloc(12), z])))
-  .map((b) => readAddress(b, 0, 16));
-export const arbEvpnIp: fc.Arbitrary<string> = fc.oneof(arbEvpnIpv4, arbEvpnIpv6);
+export function arbMac(): fc.Arbitrary<string> {
+  return bytes(6).map((b) => macText(b, 0));
+}
+export function arbEvpnIpv4(): fc.Arbitrary<string> {
+  return bytes(4).map((b) => readAddress(b, 0, 4));
+}
+export function arbEvpnIpv6(): fc.Arbitrary<string> {
+  return fc
+    .oneof(bytes(16), fc.tuple(bytes(2), bytes(2)).map(([a, z]) => Buffer.concat([a, Buffer.alloc(12), z])))
+    .map((b) => readAddress(b, 0, 16));
+}
+export function arbEvpnIp(): fc.Arbitrary<string> {
+  return fc.oneof(arbEvpnIpv4(), arbEvpnIpv6());
+}
 /** A raw 24-bit label field. */
-export const arbLabel: fc.Arbitrary<number> = fc.integer({ min: 0, max: 0xffffff });
-export const arbVni = arbLabel;
-export const arbEthernetTag: fc.Arbitrary<number> = fc.oneof(fc.constant(0), u32);
+export function arbLabel(): fc.Arbitrary<number> {
+  return fc.integer({ min: 0, max: 0xffffff });
+}
+export function arbVni(): fc.Arbitrary<number> {
+  return arbLabel();
+}
+export function arbEthernetTag(): fc.Arbitrary<number> {
+  return fc.oneof(fc.constant(0), u32);
+}
 
-export const arbEthernetAdRoute: fc.Arbitrary<EthernetAdRoute> = fc.record({
-  routeType: fc.constant(1 as const),
-  rd: arbRd,
-  esi: arbEsi,
-  ethernetTag: arbEthernetTag,
-  label: arbLabel,
-});
+export function arbEthernetAdRoute(): fc.Arbitrary<EthernetAdRoute> {
+  return fc.record({
+    routeType: fc.constant(1 as const),
+    rd: arbRd(),
+    esi: arbEsi(),
+    ethernetTag: arbEthernetTag(),
+    label: arbLabel(),
+  });
+}
 
-export const arbMacIpRoute: fc.Arbitrary<MacIpRoute> = fc.record(
-  {
-    routeType: fc.constant(2 as const),
-    rd: arbRd,
-    esi: arbEsi,
-    ethernetTag: arbEthernetTag,
-    mac: arbMac,
-    ip: arbEvpnIp,
-    label1: arbLabel,
-    label2: arbLabel,
-  },
-  { requiredKeys: ['routeType', 'rd', 'esi', 'ethernetTag', 'mac', 'label1'] },
-);
+export function arbMacIpRoute(): fc.Arbitrary<MacIpRoute> {
+  return fc.record(
+    {
+      routeType: fc.constant(2 as const),
+      rd: arbRd(),
+      esi: arbEsi(),
+      ethernetTag: arbEthernetTag(),
+      mac: arbMac(),
+      ip: arbEvpnIp(),
+      label1: arbLabel(),
+      label2: arbLabel(),
+    },
+    { requiredKeys: ['routeType', 'rd', 'esi', 'ethernetTag', 'mac', 'label1'] },
+  );
+}
 
-export const arbInclusiveMulticastRoute: fc.Arbitrary<InclusiveMulticastRoute> = fc.record({
-  routeType: fc.constant(3 as const),
-  rd: arbRd,
-  ethernetTag: arbEthernetTag,
-  originator: arbEvpnIp,
-});
+export function arbInclusiveMulticastRoute(): fc.Arbitrary<InclusiveMulticastRoute> {
+  return fc.record({
+    routeType: fc.constant(3 as const),
+    rd: arbRd(),
+    ethernetTag: arbEthernetTag(),
+    originator: arbEvpnIp(),
+  });
+}
 
-export const arbEthernetSegmentRoute: fc.Arbitrary<EthernetSegmentRoute> = fc.record({
-  routeType: fc.constant(4 as const),
-  rd: arbRd,
-  esi: arbEsi,
-  originator: arbEvpnIp,
-});
+export function arbEthernetSegmentRoute(): fc.Arbitrary<EthernetSegmentRoute> {
+  return fc.record({
+    routeType: fc.constant(4 as const),
+    rd: arbRd(),
+    esi: arbEsi(),
+    originator: arbEvpnIp(),
+  });
+}
 
-export const arbIpPrefixRoute: fc.Arbitrary<IpPrefixRoute> = fc.oneof(fc.constant(4 as const), fc.constant(16 as const)).chain((n) =>
-  fc.record({
-    routeType: fc.constant(5 as const),
-    rd: arbRd,
-    esi: arbEsi,
-    ethernetTag: arbEthernetTag,
-    prefix: fc.tuple(n === 4 ? arbEvpnIpv4 : arbEvpnIpv6, fc.integer({ min: 0, max: n * 8 })).map(([a, l]) => `${a}/${l}`),
-    gateway: n === 4 ? arbEvpnIpv4 : arbEvpnIpv6,
-    label: arbLabel,
-  }),
-);
+export function arbIpPrefixRoute(): fc.Arbitrary<IpPrefixRoute> {
+  return fc.oneof(fc.constant(4 as const), fc.constant(16 as const)).chain((n) =>
+    fc.record({
+      routeType: fc.constant(5 as const),
+      rd: arbRd(),
+      esi: arbEsi(),
+      ethernetTag: arbEthernetTag(),
+      prefix: fc.tuple(n === 4 ? arbEvpnIpv4() : arbEvpnIpv6(), fc.integer({ min: 0, max: n * 8 })).map(([a, l]) => `${a}/${l}`),
+      gateway: n === 4 ? arbEvpnIpv4() : arbEvpnIpv6(),
+      label: arbLabel(),
+    }),
+  );
+}
 
 /** A route of a type without a codec (0, 6..255): kept raw. */
-export const arbRawEvpnRoute: fc.Arbitrary<RawEvpnRoute> = fc.record({
-  routeType: fc.oneof(fc.constant(0), fc.integer({ min: 6, max: 255 })),
-  raw: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
-});
+export function arbRawEvpnRoute(): fc.Arbitrary<RawEvpnRoute> {
+  return fc.record({
+    routeType: fc.oneof(fc.constant(0), fc.integer({ min: 6, max: 255 })),
+    raw: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+  });
+}
 
-export const arbKnownEvpnRoute: fc.Arbitrary<Exclude<EvpnRoute, RawEvpnRoute>> = fc.oneof(
-  arbEthernetAdRoute,
-  arbMacIpRoute,
-  arbInclusiveMulticastRoute,
-  arbEthernetSegmentRoute,
-  arbIpPrefixRoute,
-);
+export function arbKnownEvpnRoute(): fc.Arbitrary<Exclude<EvpnRoute, RawEvpnRoute>> {
+  return fc.oneof(
+    arbEthernetAdRoute(),
+    arbMacIpRoute(),
+    arbInclusiveMulticastRoute(),
+    arbEthernetSegmentRoute(),
+    arbIpPrefixRoute(),
+  );
+}
 
 /** Any EVPN route, Type-2 and Type-3 most often. */
-export const arbEvpnRoute: fc.Arbitrary<EvpnRoute> = fc.oneof(
-  { weight: 1, arbitrary: arbEthernetAdRoute },
-  { weight: 3, arbitrary: arbMacIpRoute },
-  { weight: 3, arbitrary: arbInclusiveMulticastRoute },
-  { weight: 1, arbitrary: arbEthernetSegmentRoute },
-  { weight: 1, arbitrary: arbIpPrefixRoute },
-  { weight: 1, arbitrary: arbRawEvpnRoute },
-);
+export function arbEvpnRoute(): fc.Arbitrary<EvpnRoute> {
+  return fc.oneof(
+    { weight: 1, arbitrary: arbEthernetAdRoute() },
+    { weight: 3, arbitrary: arbMacIpRoute() },
+    { weight: 3, arbitrary: arbInclusiveMulticastRoute() },
+    { weight: 1, arbitrary: arbEthernetSegmentRoute() },
+    { weight: 1, arbitrary: arbIpPrefixRoute() },
+    { weight: 1, arbitrary: arbRawEvpnRoute() },
+  );
+}
 
-export const arbMacMobility: fc.Arbitrary<MacMobilityCommunity> = fc.record({ kind: fc.constant('mac-mobility' as const), sequence: u32, sticky: fc.boolean() });
-export const arbEsiLabel: fc.Arbitrary<EsiLabelCommunity> = fc.record({ kind: fc.constant('esi-label' as const), singleActive: fc.boolean(), label: arbLabel });
-export const arbEsImportRouteTarget: fc.Arbitrary<EsImportRouteTargetCommunity> = fc.record({ kind: fc.constant('es-import-rt' as const), value: arbMac });
-export const arbRoutersMac: fc.Arbitrary<RoutersMacCommunity> = fc.record({ kind: fc.constant('routers-mac' as const), mac: arbMac });
-export const arbArpNd: fc.Arbitrary<ArpNdCommunity> = fc.record({
-  kind: fc.constant('arp-nd' as const),
-  router: fc.boolean(),
-  override: fc.boolean(),
-  immutable: fc.boolean(),
-  proxy: fc.boolean(),
-});
-export const arbDefaultGateway: fc.Arbitrary<DefaultGatewayCommunity> = fc.constant({ kind: 'default-gateway' as const });
+export function arbMacMobility(): fc.Arbitrary<MacMobilityCommunity> {
+  return fc.record({ kind: fc.constant('mac-mobility' as const), sequence: u32, sticky: fc.boolean() });
+}
+export function arbEsiLabel(): fc.Arbitrary<EsiLabelCommunity> {
+  return fc.record({ kind: fc.constant('esi-label' as const), singleActive: fc.boolean(), label: arbLabel() });
+}
+export function arbEsImportRouteTarget(): fc.Arbitrary<EsImportRouteTargetCommunity> {
+  return fc.record({ kind: fc.constant('es-import-rt' as const), value: arbMac() });
+}
+export function arbRoutersMac(): fc.Arbitrary<RoutersMacCommunity> {
+  return fc.record({ kind: fc.constant('routers-mac' as const), mac: arbMac() });
+}
+export function arbArpNd(): fc.Arbitrary<ArpNdCommunity> {
+  return fc.record({
+    kind: fc.constant('arp-nd' as const),
+    router: fc.boolean(),
+    override: fc.boolean(),
+    immutable: fc.boolean(),
+    proxy: fc.boolean(),
+  });
+}
+export function arbDefaultGateway(): fc.Arbitrary<DefaultGatewayCommunity> {
+  return fc.constant({ kind: 'default-gateway' as const });
+}
 
 /** Every EVPN extended community. */
-export const arbEvpnCommunity: fc.Arbitrary<EvpnExtendedCommunity> = fc.oneof(
-  arbMacMobility,
-  arbEsiLabel,
-  arbEsImportRouteTarget,
-  arbRoutersMac,
-  arbArpNd,
-  arbDefaultGateway,
-);
+export function arbEvpnCommunity(): fc.Arbitrary<EvpnExtendedCommunity> {
+  return fc.oneof(
+    arbMacMobility(),
+    arbEsiLabel(),
+    arbEsImportRouteTarget(),
+    arbRoutersMac(),
+    arbArpNd(),
+    arbDefaultGateway(),
+  );
+}
 
 /** One way of breaking a valid NLRI. */
 export type EvpnNlriMutation =
@@ -175,14 +223,16 @@ export type EvpnNlriMutation =
   | { readonly kind: 'mac-length'; readonly value: number }
   | { readonly kind: 'ip-length'; readonly value: number };
 
-export const arbEvpnNlriMutation: fc.Arbitrary<EvpnNlriMutation> = fc.oneof(
-  fc.record({ kind: fc.constant('set-byte' as const), at: fc.nat(80), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('length' as const), delta: fc.integer({ min: -20, max: 20 }).filter((d) => d !== 0) }),
-  fc.record({ kind: fc.constant('truncate' as const), keep: fc.nat(80) }),
-  fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => Buffer.from(a)) }),
-  fc.record({ kind: fc.constant('mac-length' as const), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('ip-length' as const), value: fc.integer({ min: 0, max: 255 }) }),
-);
+export function arbEvpnNlriMutation(): fc.Arbitrary<EvpnNlriMutation> {
+  return fc.oneof(
+    fc.record({ kind: fc.constant('set-byte' as const), at: fc.nat(80), value: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ kind: fc.constant('length' as const), delta: fc.integer({ min: -20, max: 20 }).filter((d) => d !== 0) }),
+    fc.record({ kind: fc.constant('truncate' as const), keep: fc.nat(80) }),
+    fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => Buffer.from(a)) }),
+    fc.record({ kind: fc.constant('mac-length' as const), value: fc.integer({ min: 0, max: 255 }) }),
+    fc.record({ kind: fc.constant('ip-length' as const), value: fc.integer({ min: 0, max: 255 }) }),
+  );
+}
 
 /** Apply a mutation to encoded NLRI bytes (type, length, body); returns a new buffer. */
 export function mutateEvpnNlri(nlri: Buffer, m: EvpnNlriMutation): Buffer {
@@ -212,6 +262,8 @@ export function mutateEvpnNlri(nlri: Buffer, m: EvpnNlriMutation): Buffer {
 }
 
 /** Encoded EVPN NLRI with one thing wrong (or, now and then, nothing wrong). */
-export const arbNearValidEvpnNlri: fc.Arbitrary<Buffer> = fc
-  .tuple(arbEvpnRoute, arbEvpnNlriMutation)
-  .map(([r, m]) => mutateEvpnNlri(encodeEvpnRoute(r), m));
+export function arbNearValidEvpnNlri(): fc.Arbitrary<Buffer> {
+  return fc
+    .tuple(arbEvpnRoute(), arbEvpnNlriMutation())
+    .map(([r, m]) => mutateEvpnNlri(encodeEvpnRoute(r), m));
+}

@@ -8,6 +8,7 @@ export { VtepTables, VtepTable, Interner } from './tables.js';
 export { VniTable, quietObserver, noLocation, localLocation, type VniObserver, type LearnResult, type MacEntry } from './vni.js';
 export { RouteImporter, rtKey } from './import.js';
 export { RouteExporter, type RouteSink, type ExportListener } from './export.js';
+export { LocalMacLimits, resolveMacLimits, type MacLimits, type MacLimitScope } from './mac-limit.js';
 export { beats, nextSequence, recordMove, resolveMobility, defaultMobility, maxSequence, type MobilityOptions, type ResolvedMobility } from './mobility.js';
 /** MAC and IP keys of the tables (a MAC is a 48-bit number; IPv4 a number, IPv6 a 16-byte string). */
 export { macToNumber, macToString, ipToKey, ipKeyToString, type IpKey } from './keys.js';

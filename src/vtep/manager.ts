@@ -13,91 +13,21 @@ import type { RibRoute } from '../bgp/rib/view.js';
 import type { Clock } from '../bgp/session/types.js';
 import type { Family } from '../bgp/types.js';
 import { Afi, Safi } from '../bgp/iana.js';
-import type { BuiltRoute, RouteTargetInput } from '../evpn/builders.js';
-import { autoRouteTarget, parseEvpnRouteTarget, type AutoRouteTargetOptions, type RouteTargetCommunity } from '../evpn/communities.js';
+import type { RouteTargetInput } from '../evpn/builders.js';
+import { autoRouteTarget, parseEvpnRouteTarget, type RouteTargetCommunity } from '../evpn/communities.js';
 import { normalizeRd } from '../evpn/rd.js';
-import type { EvpnRoute } from '../evpn/types.js';
 import type { Dataplane, LocalMacEvent, NeighborRequest } from '../dataplane/types.js';
 import { RouteExporter } from './export.js';
 import { RouteImporter, rtKey } from './import.js';
 import { ipKeyToString, ipToKey, macToNumber, macToString, type IpKey } from './keys.js';
-import { resolveMobility, type MobilityOptions } from './mobility.js';
+import { resolveMacLimits } from './mac-limit.js';
+import { resolveMobility } from './mobility.js';
 import { Interner, VtepTables } from './tables.js';
 import { localLocation, noLocation, type LearnResult, type VniObserver, type VniTable } from './vni.js';
 
-/** One VNI (a bridge domain, VLAN-based service). */
-export interface VniConfig {
-  readonly vni: number;
-  /** Default `<router id>:<vni & 0xffff>` (type 1, RFC 7432 7.9). */
-  readonly rd?: string;
-  /** Import and export route targets. Default: auto-derived from AS and VNI (RFC 8365 5.1.2.1). */
-  readonly routeTargets?: readonly RouteTargetInput[];
-  /** Overrides `routeTargets` for import. */
-  readonly importRts?: readonly RouteTargetInput[];
-  /** Overrides `routeTargets` for export. */
-  readonly exportRts?: readonly RouteTargetInput[];
-  /** ARP/ND suppression (RFC 9161): answer from the tables. Default true. */
-  readonly suppressArp?: boolean;
-  /**
-   * MACs (and IPv4 bindings) the VNI is expected to hold: its tables are sized for them up front
-   * instead of doubling while they fill. A hint, not a limit. Default: start small.
-   */
-  readonly expectedMacs?: number;
-}
+import type { MacInfo, MacLocation, VniConfig, VtepManagerEvents, VtepManagerOptions } from './manager-types.js';
 
-export interface VtepManagerOptions {
-  readonly speaker: BgpSpeaker;
-  readonly dataplane: Dataplane;
-  /** Our VTEP address: next hop of our routes, Type-3 originator, PMSI tunnel endpoint. */
-  readonly vtepAddress: string;
-  readonly vnis?: readonly VniConfig[];
-  /** Duplicate detection (RFC 7432 15.1). Default 5 moves in 180 s, freeze. */
-  readonly mobility?: MobilityOptions;
-  /** Time for ageing and duplicate windows. Default the speaker's clock. */
-  readonly clock?: Clock;
-  /**
-   * Age out local MACs not refreshed (`addLocalMac`/`touchLocalMac`) within this many ms.
-   * Default off: the dataplane reports removed MACs itself.
-   */
-  readonly macAgeMs?: number;
-  /** AS for auto-derived route targets. Default the speaker's AS. */
-  readonly asn?: number;
-  /** Auto-derived route target style (default RFC 8365; `as-vni` is FRR's default). */
-  readonly autoRouteTarget?: AutoRouteTargetOptions;
-}
-
-/** Where a MAC is: `local` or the remote VTEP's address. */
-export type MacLocation = 'local' | (string & {});
-
-export interface MacInfo {
-  readonly vni: number;
-  readonly mac: string;
-  readonly location: MacLocation;
-  readonly seq: number;
-  /** Local port name, when local. */
-  readonly port?: string;
-  readonly static: boolean;
-  readonly frozen: boolean;
-}
-
-/** Typed events (eventemitter3). */
-export interface VtepManagerEvents {
-  /** A MAC became local (learned on a port or added through the API). */
-  macLearned: [e: { vni: number; mac: string; port: string; seq: number }];
-  /** A MAC moved between VTEPs (`local` or an address), with the sequence it now has. */
-  macMoved: [e: { vni: number; mac: string; from: MacLocation; to: MacLocation; seq: number }];
-  /** A MAC is known nowhere any more. */
-  macRemoved: [e: { vni: number; mac: string; from: MacLocation }];
-  /** N moves in M seconds (RFC 7432 15.1): frozen at `at`. */
-  macDuplicate: [e: { vni: number; mac: string; at: MacLocation; seq: number }];
-  /** A local learn was not applied: the MAC is sticky elsewhere, or frozen as a duplicate. */
-  learnRefused: [e: { vni: number; mac: string; port: string; reason: 'sticky' | 'frozen' }];
-  floodListChanged: [e: { vni: number; vteps: string[] }];
-  arpEntryInstalled: [e: { vni: number; ip: string; mac: string }];
-  arpEntryRemoved: [e: { vni: number; ip: string; mac: string }];
-  routeOriginated: [route: BuiltRoute<EvpnRoute>];
-  routeWithdrawn: [route: BuiltRoute<EvpnRoute>];
-}
+export type { MacInfo, MacLocation, VniConfig, VtepManagerEvents, VtepManagerOptions };
 
 function isEvpn(f: Family): boolean {
   return f.afi === Afi.l2vpn && f.safi === Safi.evpn;
@@ -141,7 +71,9 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     const { vni } = config;
     const existing = this.tables.vni(vni);
     if (existing !== undefined) return existing;
+    const limits = resolveMacLimits(config.macLimit, this.options.macLimit);
     const t = this.tables.addVni(vni, config);
+    t.macLimits.set(limits);
     t.rd = normalizeRd(config.rd ?? `${this.speaker.routerId}:${vni & 0xffff}`);
     const auto = [autoRouteTarget(this.options.asn ?? this.speaker.asn, vni, this.options.autoRouteTarget)];
     const both = config.routeTargets === undefined ? auto : toRts(config.routeTargets);
@@ -252,6 +184,15 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     return out;
   }
 
+  /** Local MACs of a VNI, or of one of its ports (what the MAC limits count). */
+  localMacCount(vni: number, port?: string): number {
+    const t = this.tables.vni(vni);
+    if (t === undefined) return 0;
+    if (port === undefined) return t.localCount;
+    const i = this.ports.indexOf(port);
+    return i === undefined ? 0 : t.macLimits.count(i);
+  }
+
   /** The MAC an IP resolves to in a VNI (ARP/ND suppression table). */
   resolveIp(vni: number, ip: string): string | undefined {
     const m = this.tables.vni(vni)?.resolve(ipToKey(ip)) ?? -1;
@@ -289,7 +230,7 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
     const res = t.learnLocal(mac, this.ports.intern(port), isStatic);
     if (res === 'new' || res === 'moved') {
       this.emit('macLearned', { vni: t.vni, mac: macToString(mac), port, seq: t.localRoute(mac)?.seq ?? 0 });
-    } else if (res === 'sticky' || res === 'frozen') {
+    } else if (res === 'sticky' || res === 'frozen' || res === 'sequence') {
       this.emit('learnRefused', { vni: t.vni, mac: macToString(mac), port, reason: res });
       // the dataplane learned it on a port; put the winning remote entry back
       const loc = t.location(mac);
@@ -355,7 +296,8 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
       if (r !== undefined && this.ports.name(r.port) === port) t.removeLocal(m);
       return;
     }
-    this.learn(t, m, port, false);
+    // over a MAC limit: the dataplane must not keep switching to it either (flooded as unknown)
+    if (this.learn(t, m, port, false) === 'limit') this.dataplane.forgetLocalMac?.(vni, mac);
   }
 
   private scheduleAgeing(): void {
@@ -405,6 +347,9 @@ export class VtepManager extends EventEmitter<VtepManagerEvents> {
         this.emit('floodListChanged', { vni: t.vni, vteps });
       },
       localPortChanged: () => {},
+      macLimitReached: (t, port, scope, limit) => {
+        this.emit('macLimitReached', { vni: t.vni, port: this.ports.name(port), scope, limit });
+      },
     };
   }
 }

@@ -15,7 +15,9 @@ import { maxMacSlots } from './mac-index.js';
 import * as slots from './slots.js';
 import { MacSlots } from './slots.js';
 import type { IpKey } from './keys.js';
-import { beats, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
+import { LocalMacLimits, type MacLimitScope } from './mac-limit.js';
+import type { LearnResult, MacEntry, VniObserver } from './vni-types.js';
+import { beats, maxSequence, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
 import type { VtepTable } from './tables.js';
 import type { RouteTargetCommunity } from '../evpn/communities.js';
 
@@ -27,43 +29,7 @@ const { expanded, fFrozen, fStatic, rHasIp, rMacOnly, rSticky } = slots;
 export const noLocation = -1;
 export const localLocation = 0;
 
-/** What the tables report, synchronously, as they change. */
-export interface VniObserver {
-  /** The winning location or sequence of a MAC changed (`from`/`to`: -1 none, 0 local, >= 1 VTEP). */
-  macChanged(table: VniTable, mac: number, from: number, to: number, seq: number): void;
-  /** N moves in M seconds (RFC 7432 15.1): the MAC is frozen where it is (`at`). */
-  macDuplicate(table: VniTable, mac: number, at: number, seq: number): void;
-  /** An IP now resolves to `mac` (-1: no longer resolves); `previous` is the old MAC or -1. */
-  bindingChanged(table: VniTable, ip: IpKey, mac: number, previous: number): void;
-  /** The set of remote VTEPs in the flood list changed. */
-  floodChanged(table: VniTable): void;
-  /** A local MAC was seen on another local port of this VTEP (no BGP change: 15.1 is about PEs). */
-  localPortChanged(table: VniTable, mac: number, port: number): void;
-}
-
-/** An observer that ignores everything (benchmarks, tests of the tables alone). */
-export const quietObserver: VniObserver = {
-  macChanged() {},
-  macDuplicate() {},
-  bindingChanged() {},
-  floodChanged() {},
-  localPortChanged() {},
-};
-
-/** Outcome of a local learn. */
-export type LearnResult = 'new' | 'moved' | 'refresh' | 'port-move' | 'frozen' | 'sticky';
-
-/** A MAC entry as the API shows it. */
-export interface MacEntry {
-  readonly mac: number;
-  /** -1 none, 0 local, >= 1 remote VTEP index. */
-  readonly location: number;
-  readonly seq: number;
-  /** Local port, or -1. */
-  readonly port: number;
-  readonly static: boolean;
-  readonly frozen: boolean;
-}
+export { quietObserver, type LearnResult, type MacEntry, type VniObserver } from './vni-types.js';
 
 export class VniTable {
   /** Route distinguisher this VNI originates with (text form), set by the manager. */
@@ -74,6 +40,8 @@ export class VniTable {
   exportRts: readonly RouteTargetCommunity[] = [];
   /** Answer ARP/ND from the tables (RFC 9161), set by the manager. */
   suppressArp = true;
+  /** Local MAC limits and the count of learns they refused; the manager sets the limits. */
+  readonly macLimits = new LocalMacLimits();
 
   private readonly c = new MacSlots();
   private readonly localIps = new Map<number, IpKey[]>();
@@ -268,6 +236,9 @@ export class VniTable {
       this.c.lastSeen[s] = now;
       if (isStatic) this.c.lflags[s]! |= fStatic;
       if (this.c.port[s] === port) return 'refresh';
+      if (!isStatic && this.macLimits.check(port, -1) !== undefined) return this.limitRefused(port, 'port');
+      this.macLimits.removed(this.c.port[s]!, this.locals);
+      this.macLimits.added(port);
       this.c.port[s] = port;
       this.observer.localPortChanged(this, mac, port);
       return 'port-move';
@@ -289,6 +260,14 @@ export class VniTable {
       this.c.maybeFree(s);
       return 'sticky';
     }
+    // 15.1 gives the local route highest + 1; at 2^32-1 there is none (a static MAC still wins)
+    if (highest >= maxSequence && !(isStatic && !sticky)) return 'sequence';
+    const full = isStatic ? undefined : this.macLimits.check(port, this.locals);
+    if (full !== undefined) {
+      this.c.maybeFree(s);
+      return this.limitRefused(port, full);
+    }
+    this.macLimits.added(port);
     this.c.port[s] = port;
     this.c.localSeq[s] = nextSequence(highest);
     this.c.lastSeen[s] = now;
@@ -296,6 +275,11 @@ export class VniTable {
     this.locals++;
     this.decide(s);
     return highest >= 0 ? 'moved' : 'new';
+  }
+
+  private limitRefused(port: number, scope: MacLimitScope): 'limit' {
+    if (this.macLimits.refuse(port, scope)) this.observer.macLimitReached?.(this, port, scope, this.macLimits.limit(scope));
+    return 'limit';
   }
 
   /** A local MAC is gone (removed through the API or aged out). Returns whether it was local. */
@@ -443,8 +427,10 @@ export class VniTable {
   }
 
   private dropLocal(s: number): void {
+    const port = this.c.port[s]!;
     this.c.port[s] = -1;
     this.locals--;
+    this.macLimits.removed(port, this.locals);
     const ips = this.localIps.get(s);
     if (ips !== undefined) {
       this.localIps.delete(s);

@@ -43,6 +43,16 @@ export class Fabric {
     }
   }
 
+  /** Two iBGP speakers, `a` connecting and `b` passive, with their session Established. */
+  async pair(a: string, b: string, asn: number): Promise<[BgpSpeaker, BgpSpeaker]> {
+    const x = this.speaker(a, asn, [{ address: b, asn }]);
+    const y = this.speaker(b, asn, [{ address: a, asn, passive: true }]);
+    await x.start();
+    await y.start();
+    await this.settle('session up', () => x.peerState(b) === 'Established' && y.peerState(a) === 'Established');
+    return [x, y];
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all(this.speakers.map((s) => s.stop()));
     await this.idle(5);

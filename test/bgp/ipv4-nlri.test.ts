@@ -14,7 +14,7 @@ describe('IPv4 unicast NLRI', () => {
   for (const addPath of [false, true]) {
     it(`round-trips lists of prefixes (ADD-PATH ${addPath}), and every boundary and key agrees`, () => {
       fc.assert(
-        fc.property(fc.array(arbPrefix(addPath), { maxLength: 40 }), (list) => {
+        fc.property(fc.array(arbPrefix({ addPath: addPath }), { maxLength: 40 }), (list) => {
           const buf = Buffer.alloc(ipv4PrefixesLength(list, addPath) + 3);
           const end = encodeIpv4Prefixes(list, buf, 3, addPath);
           expect(end).toBe(buf.length);

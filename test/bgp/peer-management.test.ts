@@ -30,16 +30,16 @@ async function rrWithRange(limit: number, n: number): Promise<{ rr: BgpSpeaker; 
 }
 
 describe('peer groups', () => {
-  it('a peer takes its group settings, its own win; unknown group or missing AS is a TypeError', () => {
+  it('a peer takes its group settings, its own win; unknown group or missing AS is a PeerConfigError', () => {
     fabric = new Fabric();
     const s = new BgpSpeaker({ asn: 65000, routerId: '10.0.0.1', listen: false });
     s.addPeerGroup('g', { asn: 65001, families: [evpn], holdTime: 9 });
     s.addPeer({ address: '10.0.0.2', peerGroup: 'g', holdTime: 30 });
     expect(s.peer('10.0.0.2')!.config).toMatchObject({ asn: 65001, holdTime: 30, families: [evpn] });
     expect(s.peerStatus('10.0.0.2')).toMatchObject({ peerGroup: 'g', dynamic: false, state: 'Idle', uptime: 0 });
-    expect(() => s.addPeer({ address: '10.0.0.3', peerGroup: 'nope' })).toThrow(/unknown peer group nope/);
+    expect(() => s.addPeer({ address: '10.0.0.3', peerGroup: 'nope' })).toThrow(/peerGroup: peer 10.0.0.3: unknown peer group \(got "nope"\)/);
     s.addPeerGroup('bare', { holdTime: 9 });
-    expect(() => s.addPeer({ address: '10.0.0.3', peerGroup: 'bare' })).toThrow(/no asn/);
+    expect(() => s.addPeer({ address: '10.0.0.3', peerGroup: 'bare' })).toThrow(/asn: peer 10.0.0.3: neither the peer nor group bare sets one/);
     expect(() => s.addDynamicNeighbors({ prefix: '10.0.0.0/33', peerGroup: 'g' })).toThrow(/prefix/);
     expect(() => s.addDynamicNeighbors({ prefix: '10.0.0.0/24', peerGroup: 'x' })).toThrow(/unknown peer group/);
     s.addDynamicNeighbors({ prefix: '10.0.0.0/24', peerGroup: 'g' });

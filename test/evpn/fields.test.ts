@@ -58,7 +58,7 @@ describe('route distinguishers (RFC 4364 4.2)', () => {
 
   it('text -> bytes -> text is the identity on canonical text', () => {
     fc.assert(
-      fc.property(arbRd, (rd) => {
+      fc.property(arbRd(), (rd) => {
         expect(normalizeRd(rd)).toBe(rd);
       }),
     );
@@ -77,7 +77,7 @@ describe('route distinguishers (RFC 4364 4.2)', () => {
 describe('ESI (RFC 7432 5)', () => {
   it('round-trips text and bytes', () => {
     fc.assert(
-      fc.property(arbEsi, (esi) => {
+      fc.property(arbEsi(), (esi) => {
         const b = Buffer.alloc(12);
         writeEsi(esi, b, 2);
         expect(esiText(b, 2)).toBe(esi);
@@ -113,7 +113,7 @@ describe('ESI (RFC 7432 5)', () => {
 describe('MAC', () => {
   it('round-trips and normalizes', () => {
     fc.assert(
-      fc.property(arbMac, (mac) => {
+      fc.property(arbMac(), (mac) => {
         const b = Buffer.alloc(6);
         writeMac(mac.toUpperCase().replaceAll(':', '-'), b, 0);
         expect(macText(b, 0)).toBe(mac);

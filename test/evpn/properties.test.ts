@@ -36,7 +36,7 @@ function encodeAll(routes: readonly EvpnRoute[], offset: number, addPath: boolea
 describe('round trip', () => {
   it('every route, several per attribute, at a non-zero offset', () => {
     fc.assert(
-      fc.property(fc.array(arbEvpnRoute, { minLength: 1, maxLength: 5 }), fc.nat(9), (routes, offset) => {
+      fc.property(fc.array(arbEvpnRoute(), { minLength: 1, maxLength: 5 }), fc.nat(9), (routes, offset) => {
         const buf = encodeAll(routes, offset, false);
         expect(evpnNlri.decode(buf, offset, buf.length, false)).toEqual(routes);
       }),
@@ -46,7 +46,7 @@ describe('round trip', () => {
 
   it('with ADD-PATH path identifiers (RFC 7911)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(arbEvpnRoute, fc.integer({ min: 0, max: 0xffffffff })), { minLength: 1, maxLength: 4 }), (pairs) => {
+      fc.property(fc.array(fc.tuple(arbEvpnRoute(), fc.integer({ min: 0, max: 0xffffffff })), { minLength: 1, maxLength: 4 }), (pairs) => {
         const routes = pairs.map(([r, pathId]) => ({ ...r, pathId }) as EvpnRoute);
         const buf = encodeAll(routes, 3, true);
         expect(evpnNlri.decode(buf, 3, buf.length, true)).toEqual(routes);
@@ -57,7 +57,7 @@ describe('round trip', () => {
 
   it('decoded routes survive JSON', () => {
     fc.assert(
-      fc.property(arbKnownEvpnRoute, (r) => {
+      fc.property(arbKnownEvpnRoute(), (r) => {
         expect(JSON.parse(JSON.stringify(r))).toEqual(r);
         const b = encodeAll([r], 0, false);
         expect(JSON.parse(JSON.stringify(evpnNlri.decode(b, 0, b.length, false)))).toEqual([r]);
@@ -68,7 +68,7 @@ describe('round trip', () => {
 
   it('every EVPN extended community, at a non-zero offset', () => {
     fc.assert(
-      fc.property(arbEvpnCommunity, fc.nat(16), (c, offset) => {
+      fc.property(arbEvpnCommunity(), fc.nat(16), (c, offset) => {
         const buf = Buffer.alloc(offset + 8);
         encodeExtCommunity(c, buf, offset);
         expect(decodeExtCommunity(buf, offset)).toEqual(c);
@@ -79,7 +79,7 @@ describe('round trip', () => {
 
   it('nextBoundary finds the end that encodingLength predicts', () => {
     fc.assert(
-      fc.property(arbEvpnRoute, fc.boolean(), (r, addPath) => {
+      fc.property(arbEvpnRoute(), fc.boolean(), (r, addPath) => {
         const buf = encodeAll([r, r], 0, addPath);
         const first = evpnNlri.encodingLength(r, addPath);
         expect(evpnNlri.nextBoundary(buf, 0, buf.length, addPath)).toBe(first);
@@ -114,10 +114,10 @@ const arbNonKeyChange = (r: EvpnRoute): fc.Arbitrary<EvpnRoute> => {
   if (isRawEvpnRoute(r)) return fc.constant(r);
   switch (r.routeType) {
     case 1:
-      return fc.record({ esi: fc.constant(r.esi), label: arbLabel }).map((c) => ({ ...r, ...c }));
+      return fc.record({ esi: fc.constant(r.esi), label: arbLabel() }).map((c) => ({ ...r, ...c }));
     case 2:
       return fc
-        .record({ esi: arbEsi, label1: arbLabel, label2: fc.option(arbLabel, { nil: undefined }) })
+        .record({ esi: arbEsi(), label1: arbLabel(), label2: fc.option(arbLabel(), { nil: undefined }) })
         .map(({ label2, ...c }) => {
           const { label2: _drop, ...rest } = r;
           return (label2 === undefined ? { ...rest, ...c } : { ...rest, ...c, label2 }) as EvpnRoute;
@@ -129,7 +129,7 @@ const arbNonKeyChange = (r: EvpnRoute): fc.Arbitrary<EvpnRoute> => {
     case 5: {
       const v6 = r.prefix.includes(':');
       return fc
-        .record({ esi: arbEsi, label: arbLabel, gateway: arbEvpnIp.filter((g) => g.includes(':') === v6) })
+        .record({ esi: arbEsi(), label: arbLabel(), gateway: arbEvpnIp().filter((g) => g.includes(':') === v6) })
         .map((c) => ({ ...r, ...c }));
     }
   }
@@ -138,28 +138,28 @@ const arbNonKeyChange = (r: EvpnRoute): fc.Arbitrary<EvpnRoute> => {
 /** Change one key field. */
 const arbKeyChange = (r: EvpnRoute): fc.Arbitrary<EvpnRoute> => {
   if (isRawEvpnRoute(r)) return fc.uint8Array({ maxLength: 32 }).map((a) => ({ ...r, raw: Buffer.from(a) }));
-  const common = [arbRd.map((rd) => ({ ...r, rd }) as EvpnRoute)];
+  const common = [arbRd().map((rd) => ({ ...r, rd }) as EvpnRoute)];
   switch (r.routeType) {
     case 1:
-      return fc.oneof(...common, arbEsi.map((esi) => ({ ...r, esi })), arbEthernetTag.map((ethernetTag) => ({ ...r, ethernetTag })));
+      return fc.oneof(...common, arbEsi().map((esi) => ({ ...r, esi })), arbEthernetTag().map((ethernetTag) => ({ ...r, ethernetTag })));
     case 2:
       return fc.oneof(
         ...common,
-        arbEthernetTag.map((ethernetTag) => ({ ...r, ethernetTag })),
-        arbMac.map((mac) => ({ ...r, mac })),
-        fc.option(arbEvpnIp, { nil: undefined }).map((ip) => {
+        arbEthernetTag().map((ethernetTag) => ({ ...r, ethernetTag })),
+        arbMac().map((mac) => ({ ...r, mac })),
+        fc.option(arbEvpnIp(), { nil: undefined }).map((ip) => {
           const { ip: _drop, ...rest } = r;
           return (ip === undefined ? rest : { ...rest, ip }) as EvpnRoute;
         }),
       );
     case 3:
-      return fc.oneof(...common, arbEthernetTag.map((ethernetTag) => ({ ...r, ethernetTag })), arbEvpnIp.map((originator) => ({ ...r, originator })));
+      return fc.oneof(...common, arbEthernetTag().map((ethernetTag) => ({ ...r, ethernetTag })), arbEvpnIp().map((originator) => ({ ...r, originator })));
     case 4:
-      return fc.oneof(...common, arbEsi.map((esi) => ({ ...r, esi })), arbEvpnIp.map((originator) => ({ ...r, originator })));
+      return fc.oneof(...common, arbEsi().map((esi) => ({ ...r, esi })), arbEvpnIp().map((originator) => ({ ...r, originator })));
     case 5:
       return fc.oneof(
         ...common,
-        arbEthernetTag.map((ethernetTag) => ({ ...r, ethernetTag })),
+        arbEthernetTag().map((ethernetTag) => ({ ...r, ethernetTag })),
         fc.integer({ min: 0, max: r.prefix.includes(':') ? 128 : 32 }).map((l) => ({ ...r, prefix: r.prefix.replace(/\/\d+$/, `/${l}`) })),
       );
   }
@@ -169,7 +169,7 @@ describe('route keys (RFC 7432 7)', () => {
   it('equal keys exactly when the key fields are equal (pairs differing only in ESI/labels/gateway)', () => {
     fc.assert(
       fc.property(
-        arbEvpnRoute.chain((a) => fc.tuple(fc.constant(a), arbNonKeyChange(a))),
+        arbEvpnRoute().chain((a) => fc.tuple(fc.constant(a), arbNonKeyChange(a))),
         ([a, b]) => {
           expect(keyFields(a)).toBe(keyFields(b));
           expect(evpnRouteKey(a)).toBe(evpnRouteKey(b));
@@ -182,7 +182,7 @@ describe('route keys (RFC 7432 7)', () => {
   it('different keys when a key field differs, equal when the change was a no-op', () => {
     fc.assert(
       fc.property(
-        arbEvpnRoute.chain((a) => fc.tuple(fc.constant(a), arbKeyChange(a))),
+        arbEvpnRoute().chain((a) => fc.tuple(fc.constant(a), arbKeyChange(a))),
         ([a, b]) => {
           expect(evpnRouteKey(a) === evpnRouteKey(b)).toBe(keyFields(a) === keyFields(b));
         },
@@ -193,7 +193,7 @@ describe('route keys (RFC 7432 7)', () => {
 
   it('equal keys exactly when key fields are equal, for independent routes', () => {
     fc.assert(
-      fc.property(arbEvpnRoute, arbEvpnRoute, (a, b) => {
+      fc.property(arbEvpnRoute(), arbEvpnRoute(), (a, b) => {
         expect(evpnRouteKey(a) === evpnRouteKey(b)).toBe(keyFields(a) === keyFields(b));
       }),
       runs,
@@ -244,7 +244,7 @@ function outcome(buf: Buffer, addPath: boolean): 'ok' | BgpError {
 describe('malformed NLRI (RFC 7606 5.3)', () => {
   it('near-valid NLRI: treat-as-withdraw when framed, session-reset when not, never anything else', () => {
     fc.assert(
-      fc.property(fc.array(arbNearValidEvpnNlri, { minLength: 1, maxLength: 3 }), (parts) => {
+      fc.property(fc.array(arbNearValidEvpnNlri(), { minLength: 1, maxLength: 3 }), (parts) => {
         const buf = Buffer.concat(parts);
         const r = outcome(buf, false);
         if (!framingOk(buf, false)) {

@@ -37,6 +37,8 @@ function run(args: string[], timeoutMs = 45_000): Promise<{ code: number | null;
 // a VXLAN port of our own, so a concurrent run (or anything on 4789) does not collide
 const port = String(20_000 + (process.pid % 12_000)); // below the ephemeral range (32768+)
 
+let jsonSummary: Ev | undefined;
+
 describe('npm run demo -- --json', () => {
   it('shows sessions, Type-3/Type-2 routes, ARP suppression, VXLAN pings and a MAC move with seq 1; exits 0', async () => {
     const r = await run(['--json', '--vxlan-port', port]);
@@ -48,7 +50,8 @@ describe('npm run demo -- --json', () => {
     // every line is an event with a timestamp; the last one is the summary
     expect(events.every((e) => typeof e.event === 'string' && typeof e.t === 'number')).toBe(true);
     const summary = events.at(-1)!;
-    expect(summary).toMatchObject({ event: 'summary', ok: true, sessions: 4, arpSuppressed: 1, pingsSent: 4, pingsReceived: 4 });
+    expect(summary).toMatchObject({ event: 'summary', ok: true, sessions: 2, sessionEnds: 4, arpSuppressed: 1, pingsSent: 4, pingsReceived: 4 });
+    jsonSummary = summary;
     expect(r.afterSummaryMs).toBeLessThan(5000); // exits by itself, promptly
 
     // sessions: both ends of rr<->vtep1 and rr<->vtep2
@@ -98,6 +101,11 @@ describe('npm run demo -- --json', () => {
     expect(r.stdout).toMatch(/mac moved\s+vtep2: 02:00:00:00:00:02 local -> 127\.0\.0\.11, sequence 1/);
     expect(r.stdout).toMatch(/MAC\s+where\s+seq\s+IP/);
     expect(r.stdout).toContain('done: 2 sessions up');
+    // the text's closing line says what the JSON summary says
+    const done = /done: (\d+) sessions up, (\d+) routes originated, (\d+) route events received, (\d+) ARP suppressed, (\d+)\/(\d+) pings, (\d+) move events/.exec(r.stdout);
+    expect(done, r.stdout).not.toBeNull();
+    const s = jsonSummary!;
+    expect(done!.slice(1).map(Number)).toEqual([s.sessions, s.routesOriginated, s.routesReceived, s.arpSuppressed, s.pingsReceived, s.pingsSent, s.macMoves]);
   });
 
   it('fails with exit 1 and a clear message when a step cannot happen (VXLAN port taken)', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExampleProcess } from './child.js';
 
-const examples = ['demo', 'automation', 'route-reflector', 'fuzz-peer', 'two-host-overlay'];
+const examples = ['demo', 'quick-start', 'automation', 'route-reflector', 'fuzz-peer', 'two-host-overlay'];
 
 describe('examples: --help and bad flags', () => {
   it.each(examples)('%s', async (name) => {

@@ -17,16 +17,43 @@ function has(cmd: string): boolean {
   return false;
 }
 
+/** The Debian package that ships each binary the real-peer tests look for (what to apt-get install). */
+export const debianPackageOf: Readonly<Record<string, string>> = {
+  ip: 'iproute2', bridge: 'iproute2', ping: 'iputils-ping', gobgpd: 'gobgpd', gobgp: 'gobgpd',
+  bgpd: 'frr', zebra: 'frr', vtysh: 'frr', tshark: 'tshark', text2pcap: 'wireshark-common',
+  tcpdump: 'tcpdump', exabgp: 'exabgp',
+};
+
 /**
- * Why real-peer tests cannot run here (not root, a binary missing), or undefined when they can.
+ * What is missing, in words a user can act on: `root`, then each Debian package with the
+ * binaries it would bring, e.g. `root; Debian packages frr (bgpd, vtysh), gobgpd (gobgp)`.
+ */
+export function describeMissing(notRoot: boolean, binaries: readonly string[]): string {
+  const byPackage = new Map<string, string[]>();
+  const unknown: string[] = [];
+  for (const b of binaries) {
+    const p = debianPackageOf[b];
+    if (p === undefined) unknown.push(b);
+    else byPackage.set(p, [...(byPackage.get(p) ?? []), b]);
+  }
+  const packages = [...byPackage].sort(([a], [b]) => a.localeCompare(b)).map(([p, bins]) => (bins.length === 1 && bins[0] === p ? p : `${p} (${bins.join(', ')})`));
+  const parts = [
+    ...(notRoot ? ['root'] : []),
+    ...(packages.length === 0 ? [] : [`Debian package${packages.length > 1 ? 's' : ''} ${packages.join(', ')}`]),
+    ...(unknown.length === 0 ? [] : [`the command${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`]),
+  ];
+  return parts.join('; ');
+}
+
+/**
+ * Why real-peer tests cannot run here (not root, a package missing), or undefined when they can.
  * With BGP_EVPN_REQUIRE_PEERS=1 a missing piece throws instead: CI never skips them.
  */
 export function missingReal(binaries: readonly string[]): string | undefined {
-  const missing: string[] = [];
-  if (process.getuid?.() !== 0) missing.push('root');
-  for (const b of ['ip', ...binaries]) if (!has(b)) missing.push(b);
-  if (missing.length === 0) return undefined;
-  const why = `real-peer test needs: ${missing.join(', ')}`;
+  const notRoot = process.getuid?.() !== 0;
+  const missing = ['ip', ...binaries].filter((b) => !has(b));
+  if (!notRoot && missing.length === 0) return undefined;
+  const why = `real-peer test needs: ${describeMissing(notRoot, missing)}`;
   if (requirePeers) throw new Error(`${why} (BGP_EVPN_REQUIRE_PEERS=1: a missing peer is a failure)`);
   console.warn(`\n*** SKIPPING: ${why}. Install them (see .ci/run) to run this test. ***\n`);
   return why;

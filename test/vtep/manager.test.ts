@@ -25,11 +25,7 @@ type Events = { [K in keyof VtepManagerEvents]?: VtepManagerEvents[K][0][] };
 
 async function build(opts: { mobility?: { duplicateMoves?: number; duplicateWindowMs?: number }; macAgeMs?: number } = {}) {
   fabric = new Fabric();
-  const us = fabric.speaker(US, AS, [{ address: PEER, asn: AS }]);
-  const peer = fabric.speaker(PEER, AS, [{ address: US, asn: AS, passive: true }]);
-  await us.start();
-  await peer.start();
-  await fabric.settle('session up', () => us.peerState(PEER) === 'Established' && peer.peerState(US) === 'Established');
+  const [us, peer] = await fabric.pair(US, PEER, AS);
   const dp = new FakeDataplane();
   const m = new VtepManager({ speaker: us, dataplane: dp, vtepAddress: US, vnis: [{ vni: 100 }], ...opts });
   const events: Events = {};

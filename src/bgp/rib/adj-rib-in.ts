@@ -12,6 +12,8 @@ import type { RibPeer, Route } from './route.js';
 
 export class AdjRibIn {
   private readonly counts = new Map<number, number>();
+  /** Routes of every family (max-prefix reads it once per new route). */
+  private total = 0;
   /** Routes marked stale (GR, enhanced refresh): memory only while a restart or refresh runs. */
   private readonly staleRoutes = new Set<Route>();
 
@@ -28,14 +30,13 @@ export class AdjRibIn {
   /** Routes of one family, or of every family. */
   count(family?: number): number {
     if (family !== undefined) return this.counts.get(family) ?? 0;
-    let n = 0;
-    for (const c of this.counts.values()) n += c;
-    return n;
+    return this.total;
   }
 
   /** Note a route added (+1) or removed (-1). */
   adjust(family: number, delta: number): void {
     this.counts.set(family, (this.counts.get(family) ?? 0) + delta);
+    this.total += delta;
   }
 
   /** This peer's path to a destination. */

@@ -3,9 +3,8 @@
  * (RFC 7606 handling, loop checks, import filter, max-prefix, graceful restart, route refresh).
  */
 import type { RawNlriSet, RawUpdate } from '../codec.js';
-import { CeaseError, type BgpError } from '../errors.js';
+import type { BgpError } from '../errors.js';
 import { familyCodec, familyKey } from '../families.js';
-import { CeaseSubcode } from '../iana.js';
 import { Session } from '../session/session.js';
 import type { Negotiated, State, StateChangeReason, TimerHandle } from '../session/types.js';
 import type { Family, NotificationMessage, RouteRefreshMessage } from '../types.js';
@@ -15,6 +14,7 @@ import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
 import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
+import { MaxPrefixGuard, maxPrefixError } from './max-prefix.js';
 import { loopCheck } from './reflection.js';
 import { newRoute, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
@@ -32,8 +32,7 @@ export class Peer {
   negotiated: Negotiated | undefined;
   private readonly families: Family[];
   private grTimer: TimerHandle | undefined;
-  private maxWarned = false;
-  private tearingDown = false;
+  private readonly maxPrefix: MaxPrefixGuard;
   /** Set while a malformed set is being withdrawn (its bad NLRI was reported once already). */
   private quiet = false;
   /** Families in an enhanced route refresh from the peer (BoRR seen, EoRR not yet). */
@@ -53,6 +52,7 @@ export class Peer {
     this.adjIn = new AdjRibIn(rib, (f) => core.locRibIfAny(f));
     this.attrs = new AttrTable(rib);
     this.policy = new ExportPolicy(core, config, rib);
+    this.maxPrefix = new MaxPrefixGuard(config.maxPrefixes, (fk, n, action) => this.onMaxPrefix(fk, n, action));
     if (rib.local) return;
     this.session = new Session(sessionConfig(core, config, this.families));
     const s = this.session;
@@ -111,7 +111,7 @@ export class Peer {
     this.negotiated = n;
     this.policy.sendFamilies = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
     this.rib.routerId = parseIpv4(n.peerRouterId);
-    this.maxWarned = false;
+    this.maxPrefix.reset();
     this.out = new AdjRibOut(
       { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.policy.exportRoute(f, r) },
       this.session,
@@ -195,7 +195,6 @@ export class Peer {
     // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer
     const off = u.disabledFamily;
     if (off !== undefined) this.dropFamily(familyKey(off.afi, off.safi));
-    this.checkMaxPrefix();
   }
 
   /**
@@ -248,6 +247,8 @@ export class Peer {
    * NLRI is malformed (nothing stored).
    */
   learn(fk: number, buf: Buffer, start: number, end: number, set: AttrSet, addPath: boolean): boolean {
+    // past the max-prefix limit nothing more is installed (the session is being closed)
+    if (this.maxPrefix.tripped) return true;
     let pathId = -1;
     if (addPath) {
       if (end - start < 4) return false;
@@ -282,6 +283,11 @@ export class Peer {
       }
     }
     if (this.filtered.size > 0) this.filteredSet(fk).delete(`${key}\u0000${pathId}`);
+    // max-prefix, per route: a new path counts, a replacement does not
+    if (old === undefined && !this.maxPrefix.admit(fk, this.adjIn.count())) {
+      this.attrs.release(r.attrs);
+      return true;
+    }
     const change = rib.update(r);
     const replaced = rib.replaced;
     if (replaced !== undefined) {
@@ -339,26 +345,15 @@ export class Peer {
     } else if (this.core.listenerCount('routeWithdrawn') > 0) this.core.emit('routeWithdrawn', family, viewRoute(fk, prev!, false, false));
   }
 
-  private checkMaxPrefix(): void {
-    const m = this.config.maxPrefixes;
-    if (m === undefined) return;
-    const n = this.adjIn.count();
-    if (n <= m.limit) return;
-    if (m.action === 'warn') {
-      if (!this.maxWarned) this.core.emit('maxPrefix', this.config.address, n, m.limit, 'warn');
-      this.maxWarned = true;
-      return;
-    }
-    if (this.tearingDown) return;
-    this.tearingDown = true;
-    this.core.emit('maxPrefix', this.config.address, n, m.limit, 'teardown');
-    // RFC 4486 4: Cease / Maximum Number of Prefixes Reached. The session stays down (as FRR and
-    // others do by default) until the application removes and adds the peer again. Deferred:
-    // we are inside the session's handling of this UPDATE, which must finish first.
-    queueMicrotask(() => {
-      this.tearingDown = false;
-      this.session.reset(new CeaseError(CeaseSubcode.maxPrefixes, `more than ${m.limit} prefixes`), false);
-    });
+  private onMaxPrefix(fk: number, count: number, action: 'warn' | 'teardown'): void {
+    const limit = this.config.maxPrefixes?.limit ?? 0;
+    this.core.emit('maxPrefix', this.config.address, count, limit, action);
+    if (action === 'warn') return;
+    // RFC 4486 4: Cease / Maximum Number of Prefixes Reached, with AFI, SAFI and the limit. The
+    // session stays down (as FRR and others do by default) until the application removes and
+    // adds the peer again. Deferred: we are inside the session's handling of this UPDATE.
+    const error = maxPrefixError(fk >>> 8, fk & 0xff, limit);
+    queueMicrotask(() => this.session.reset(error, false));
   }
 
   private sweep(fk: number): void {

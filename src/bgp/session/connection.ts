@@ -31,6 +31,8 @@ export class Connection {
   negotiated: Negotiated | undefined;
   /** The last write was refused (buffer full) and no `drain` came since. */
   needDrain = false;
+  /** When the current transport was attached (clock ms): of two silent inbound connections the older is replaced first. */
+  attachedAt = 0;
   /** The error that came with the event being processed (header, OPEN, UPDATE errors; AutomaticStop). */
   eventError: BgpError | undefined;
   private readonly timers = new Map<Timer, TimerSlot>();
@@ -42,6 +44,15 @@ export class Connection {
     private readonly onTimer: (conn: Connection, event: FsmEvent) => void,
   ) {
     this.direction = direction;
+  }
+
+  /**
+   * An inbound connection whose peer has not sent its OPEN yet (OpenSent, or Active while our
+   * DelayOpen timer runs). It proves nothing about the peer: a later inbound connection may take
+   * its place (see `Session.accept`).
+   */
+  get silentInbound(): boolean {
+    return this.direction === 'inbound' && this.transport !== undefined && this.peerOpen === undefined && (this.state === 'OpenSent' || this.state === 'Active');
   }
 
   isRunning(timer: Timer): boolean {

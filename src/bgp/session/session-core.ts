@@ -7,6 +7,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { encodeMessage, toNotification, type RawUpdate } from '../codec.js';
 import { CeaseError } from '../errors.js';
+import { CeaseSubcode, ErrorCode } from '../iana.js';
 import { transition, type Action, type FsmEvent } from '../fsm/fsm.js';
 import type { Family, OpenMessage, RouteRefreshMessage } from '../types.js';
 import { realClock } from './clock.js';
@@ -255,6 +256,7 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
 
   protected attach(c: Connection, t: Transport): void {
     c.transport = t;
+    c.attachedAt = this.clock.now();
     c.needDrain = false;
     c.framer = new Framer();
     t.on('data', (chunk) => {
@@ -271,6 +273,25 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
     t.on('error', () => {
       /* a close follows */
     });
+  }
+
+  /**
+   * A new inbound connection takes the place of a silent one (see `Session.accept`): the old
+   * transport gets Cease / Connection Collision Resolution and is closed; the connection's state
+   * stays, so in OpenSent our OPEN goes out again on the new transport and the (large) OpenSent
+   * hold timer starts over; in Active the DelayOpen timer starts over.
+   */
+  protected replaceTransport(c: Connection, t: Transport): void {
+    const old = c.transport;
+    if (old !== undefined) {
+      this.sendNotificationOn(old, { code: ErrorCode.cease, subcode: CeaseSubcode.connectionCollisionResolution });
+      this.dropTransport(old);
+    }
+    this.attach(c, t);
+    if (c.state === 'OpenSent') {
+      this.write(c, encodeMessage(this.localOpen, {}));
+      this.startTimer(c, 'hold', true);
+    } else if (c.isRunning('delayOpen')) this.startTimer(c, 'delayOpen', false);
   }
 
   protected drop(c: Connection): void {

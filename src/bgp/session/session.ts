@@ -91,7 +91,8 @@ export class Session extends SessionCore implements SessionApi {
       transport.destroy();
       return;
     }
-    if (p.state === 'Connect' || p.state === 'Active') {
+    // (a connection that waits in Connect/Active for its DelayOpen timer is taken: this one is a second)
+    if ((p.state === 'Connect' || p.state === 'Active') && p.transport === undefined) {
       if (p.connecting !== undefined) {
         // our own attempt is still pending: it becomes a connection of its own (it may collide)
         if (this.secondary === undefined) {
@@ -120,9 +121,28 @@ export class Session extends SessionCore implements SessionApi {
       this.fire(c, 'TcpConnectionConfirmed');
       return;
     }
+    // A connection whose peer has not sent an OPEN has not shown it is the peer: anyone who can
+    // connect from its address holds a slot for the 240 s OpenSent hold time. The newest inbound
+    // connection replaces the oldest such silent inbound one, so two silent connections cannot
+    // lock the real peer out. A real collision (RFC 4271 6.8) is decided once OPENs arrived,
+    // and our own outbound connection is never replaced.
+    const silent = this.oldestSilentInbound();
+    if (silent !== undefined) {
+      this.replaceTransport(silent, transport);
+      return;
+    }
     // 6.8: a collision with an Established session (or a third connection) closes the new one
     this.sendNotificationOn(transport, { code: ErrorCode.cease, subcode: CeaseSubcode.connectionCollisionResolution });
     this.dropTransport(transport);
+  }
+
+  private oldestSilentInbound(): Connection | undefined {
+    const p = this.primary;
+    const s = this.secondary;
+    const a = p.silentInbound ? p : undefined;
+    const b = s?.silentInbound === true ? s : undefined;
+    if (a === undefined || b === undefined) return a ?? b;
+    return b.attachedAt < a.attachedAt ? b : a;
   }
 
   send(msg: Buffer): boolean {

@@ -7,7 +7,7 @@
  * TypeScript's old `moduleResolution: node` cannot see `exports` subpaths and is not supported,
  * as the package needs Node 20 anyway).
  *
- * Needs the npm registry or the npm cache for `bl`, `eventemitter3`, `ip-address` and
+ * Needs the npm registry or the npm cache for `bl`, `eventemitter3`, `ip-address`, `smol-toml` and
  * `@types/node` (`--prefer-offline`: after `npm ci` they are all in the cache).
  */
 import { execFileSync } from 'node:child_process';
@@ -149,6 +149,19 @@ console.log(JSON.stringify(m.attributes.find((a) => a.type === 'mp-reach').nlri)
       stderr = String((e as { stderr?: string }).stderr);
     }
     expect(stderr).toContain('PeerConfigError: address: expected an IPv4 or IPv6 address (got "rr.example")');
+  });
+
+  it('npx bgp-evpnd: the bin runs from the installed package (help, and a config error naming the line)', () => {
+    const app = join(dir, 'app');
+    expect(run('npx', ['--no-install', 'bgp-evpnd', '--help'], app)).toMatch(/^Usage: bgp-evpnd -f FILE/);
+    writeFileSync(join(app, 'rr.toml'), '[global.config]\n  as = 65000\n  router-id = "127.0.0.1"\n  prot = 1790\n');
+    let stderr = '';
+    try {
+      run('npx', ['--no-install', 'bgp-evpnd', '-f', 'rr.toml'], app);
+    } catch (e) {
+      stderr = String((e as { stderr?: string }).stderr);
+    }
+    expect(stderr).toMatch(/^bgp-evpnd: rr\.toml:4: global\.config\.prot: unknown key prot/);
   });
 
   it('tsc --noEmit under node16 (ESM and CJS files) and bundler resolution', () => {

@@ -2,6 +2,7 @@
  * bgp-evpnd's GoBGP-format config: every supported section becomes the speaker settings it
  * stands for, and every wrong or unsupported thing is a ConfigError naming its line and key.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/daemon/config.js';
 import { lineOf, scanLines } from '../../src/daemon/toml-lines.js';
@@ -138,6 +139,16 @@ describe('bgp-evpnd config', () => {
       expect(e.message.startsWith(`rr.toml:${line}: `)).toBe(true);
     });
   }
+
+  it("the README's daemon config parses into a route reflector with a dynamic range", () => {
+    const text = /<!-- daemon-config -->\s*```toml\n([\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))?.[1];
+    expect(text).toBeDefined();
+    const c = parseConfig(text!, 'README.md');
+    expect(c.clusterId).toBe('192.0.2.1');
+    expect(c.peerGroups.get('vteps')).toEqual({ asn: 65000, families: ['l2vpn-evpn'], routeReflectorClient: true });
+    expect([...c.neighbors.keys()]).toEqual(['192.0.2.11']);
+    expect(c.dynamicNeighbors).toEqual([{ prefix: '192.0.2.0/24', peerGroup: 'vteps', limit: 100 }]);
+  });
 
   it('no [global.config] is an error', () => {
     expect(errorOf('[[neighbors]]\n').message).toMatch(/a \[global\.config\] section with as and router-id is required/);

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker, macIpRoute, type RibRoute } from '../../src/index.js';
 import { ExampleProcess } from '../examples/child.js';
+import { waitFor } from '../helpers/netns.js';
+import { rrConfig } from './rr-config.js';
 
 const RR = '127.0.30.1';
 const A = '127.0.30.11';
@@ -40,45 +42,14 @@ async function freePort(address: string): Promise<number> {
   return port;
 }
 
-async function until<T>(what: string, f: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}\n${daemon?.stdout ?? ''}\n${daemon?.stderr ?? ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Bounded wait; on time-out the daemon's output is in the error. */
+const until = <T>(what: string, f: () => T | undefined | false, timeoutMs = 10_000): Promise<T> =>
+  waitFor(what, timeoutMs, f, 20).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${daemon?.stdout ?? ''}\n${daemon?.stderr ?? ''}`);
+  });
 
-function config(port: number, neighbors: string[]): string {
-  const ns = neighbors.map((n) => `[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "${n}"\n    peer-group = "clients"\n`).join('\n');
-  return `[global.config]
-  as = ${AS}
-  router-id = "${RR}"
-  port = ${port}
-  local-address-list = ["${RR}"]
-
-[[peer-groups]]
-  [peer-groups.config]
-    peer-group-name = "clients"
-    peer-as = ${AS}
-  [[peer-groups.afi-safis]]
-    [peer-groups.afi-safis.config]
-      afi-safi-name = "l2vpn-evpn"
-  [peer-groups.route-reflector.config]
-    route-reflector-client = true
-    route-reflector-cluster-id = "10.0.0.99"
-  [peer-groups.transport.config]
-    passive-mode = true
-
-${ns}
-[[dynamic-neighbors]]
-  [dynamic-neighbors.config]
-    prefix = "127.0.31.0/24"
-    peer-group = "clients"
-    limit = 4
-`;
-}
+const config = (port: number, neighbors: string[]): string =>
+  rrConfig({ asn: AS, routerId: RR, listen: RR, port, clusterId: '10.0.0.99', neighbors, dynamic: { prefix: '127.0.31.0/24', limit: 4 } });
 
 function client(address: string, port: number): BgpSpeaker {
   const s = new BgpSpeaker({ asn: AS, routerId: address, listen: false });

@@ -20,6 +20,7 @@ import { missingReal, waitFor } from '../helpers/netns.js';
 import { Topology } from './harness/topology.js';
 import { Gobgp } from './harness/gobgp.js';
 import { Frr } from './harness/frr.js';
+import { rrConfig } from '../daemon/rr-config.js';
 
 const skip = missingReal(['gobgpd', 'gobgp', 'bgpd', 'zebra', 'vtysh', 'bridge']);
 const AS = 65000;
@@ -43,31 +44,8 @@ describe.skipIf(skip !== undefined)('bgp-evpnd as route reflector for GoBGP and 
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as LogLine);
 
-  function config(neighbors: string[]): string {
-    const n = neighbors.map((a) => `[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "${a}"\n    peer-group = "vteps"\n`).join('\n');
-    return `[global.config]
-  as = ${AS}
-  router-id = "${topo.node(0).vtep}"
-  local-address-list = ["${topo.node(0).ip}"]
-
-[[peer-groups]]
-  [peer-groups.config]
-    peer-group-name = "vteps"
-    peer-as = ${AS}
-  [[peer-groups.afi-safis]]
-    [peer-groups.afi-safis.config]
-      afi-safi-name = "l2vpn-evpn"
-  [peer-groups.route-reflector.config]
-    route-reflector-client = true
-    route-reflector-cluster-id = "${CLUSTER}"
-  [peer-groups.timers.config]
-    hold-time = 9
-    keepalive-interval = 3
-  [peer-groups.transport.config]
-    passive-mode = true
-
-${n}`;
-  }
+  const config = (neighbors: string[]): string =>
+    rrConfig({ asn: AS, routerId: topo.node(0).vtep, listen: topo.node(0).ip, clusterId: CLUSTER, holdTime: 9, neighbors });
 
   beforeAll(async () => {
     topo = await Topology.create({ nodes: 3, firstOctet: 51, prefix: 'dr' });

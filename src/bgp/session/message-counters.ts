@@ -26,24 +26,20 @@ export function newMessageCounts(): MessageCounts {
   return { open: 0, update: 0, notification: 0, keepalive: 0, routeRefresh: 0, total: 0 };
 }
 
+/** Field of each RFC 4271 4.1 message type code (index = type code). */
+const byType: readonly (keyof MessageCounts | undefined)[] = (() => {
+  const t: (keyof MessageCounts | undefined)[] = [];
+  t[MessageType.open] = 'open';
+  t[MessageType.update] = 'update';
+  t[MessageType.notification] = 'notification';
+  t[MessageType.keepalive] = 'keepalive';
+  t[MessageType.routeRefresh] = 'routeRefresh';
+  return t;
+})();
+
 /** Count one message by the type byte of its header. */
 export function countMessage(c: MessageCounts, type: number | undefined): void {
   c.total++;
-  switch (type) {
-    case MessageType.open:
-      c.open++;
-      return;
-    case MessageType.update:
-      c.update++;
-      return;
-    case MessageType.notification:
-      c.notification++;
-      return;
-    case MessageType.keepalive:
-      c.keepalive++;
-      return;
-    case MessageType.routeRefresh:
-      c.routeRefresh++;
-      return;
-  }
+  const k = type === undefined ? undefined : byType[type];
+  if (k !== undefined) c[k]++;
 }

@@ -2,19 +2,21 @@
  * One peer of a `BgpSpeaker`: its Session, Adj-RIB-In, Adj-RIB-Out, and the inbound path
  * (RFC 7606 handling, loop checks, import filter, max-prefix, graceful restart, route refresh).
  */
-import type { RawNlriSet, RawUpdate } from '../codec.js';
-import { CeaseError, type BgpError } from '../errors.js';
+import { updateRoom, type RawNlriSet, type RawUpdate } from '../codec.js';
+import { CeaseError, UpdateMessageError, type BgpError } from '../errors.js';
 import { familyCodec, familyKey } from '../families.js';
-import { CeaseSubcode } from '../iana.js';
+import { CeaseSubcode, UpdateSubcode } from '../iana.js';
 import { Session } from '../session/session.js';
 import type { Negotiated, State, StateChangeReason, TimerHandle } from '../session/types.js';
 import type { Family, NotificationMessage, RouteRefreshMessage } from '../types.js';
 import { AdjRibIn } from './adj-rib-in.js';
-import { AdjRibOut } from './adj-rib-out.js';
+import { AdjRibOut, type ExportSkipReason } from './adj-rib-out.js';
 import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
 import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
+import { canonicalAddress, nextHopProblem } from './next-hop-check.js';
+import { newPeerCounters, nlriCount, type PeerCounters } from './peer-counters.js';
 import { loopCheck } from './reflection.js';
 import { newRoute, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
@@ -30,7 +32,15 @@ export class Peer {
   /** The session (absent only on the local pseudo-peer). */
   readonly session!: Session;
   negotiated: Negotiated | undefined;
+  /** What hostile or broken input cost this peer (BgpSpeaker.peerCounters). */
+  readonly counters: PeerCounters = newPeerCounters();
   private readonly families: Family[];
+  /** Families the session negotiated (familyKey): routes of any other are ignored. */
+  private accepted: ReadonlySet<number> = new Set();
+  /** RFC 4760 7: families disabled by an RFC 7606 AFI/SAFI-disable error, until the session resets. */
+  private readonly disabled = new Set<number>();
+  /** Our address on the session, as next hops are printed (RFC 4271 6.3). */
+  private localAddress: string | undefined;
   private grTimer: TimerHandle | undefined;
   private maxWarned = false;
   private tearingDown = false;
@@ -60,6 +70,15 @@ export class Peer {
     s.on('drain', () => this.flush());
     s.on('notificationSent', (m: NotificationMessage) => core.emit('notificationSent', config.address, m));
     s.on('notificationReceived', (m: NotificationMessage) => core.emit('notificationReceived', config.address, m));
+    s.on('internalError', (e) => {
+      this.counters.internalErrors++;
+      core.emit('internalError', config.address, e);
+    });
+  }
+
+  /** @internal a fault while working for this peer outside its session's callbacks: reset it. */
+  contain(error: unknown): void {
+    this.session.contain(error);
   }
 
   start(): void {
@@ -99,21 +118,30 @@ export class Peer {
     this.clearGrTimer();
     this.grTimer = this.core.clock.setTimeout(() => {
       this.grTimer = undefined;
-      for (const f of this.adjIn.families()) this.sweep(f);
+      try {
+        for (const f of this.adjIn.families()) this.sweep(f);
+      } catch (e) {
+        this.contain(e);
+      }
     }, Math.max(gr.restartTime, 1) * 1000);
   }
 
   private onEstablished(n: Negotiated): void {
     this.negotiated = n;
-    this.policy.sendFamilies = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
+    this.accepted = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
+    this.policy.sendFamilies = this.accepted;
+    this.disabled.clear();
+    this.localAddress = canonicalAddress(this.session.localAddress);
     this.rib.routerId = parseIpv4(n.peerRouterId);
     this.maxWarned = false;
+    const sendOptions = n.sendOptions;
     this.out = new AdjRibOut(
-      { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.policy.exportRoute(f, r) },
+      { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.policy.exportRoute(f, r), skipped: (f, r, why) => this.skipped(f, r, why) },
       this.session,
-      this.core.pack(n.sendOptions),
+      this.core.pack(sendOptions),
       2048,
       n.addPath.send,
+      (u, withdraw) => updateRoom(u, sendOptions, withdraw),
     );
     // RFC 4724 4.2: stale routes of a family the restarted peer no longer lists with the F bit
     // are removed at once; the others wait for its End-of-RIB (or the restart timer)
@@ -171,9 +199,20 @@ export class Peer {
     // RFC 7606 2: treat-as-withdraw (and the stronger afi-safi-disable, which we apply the same
     // way to this message's routes) turns every announced route into a withdraw
     const asWithdraw = err !== undefined && err.action !== 'attribute-discard';
-    for (const w of u.withdrawn) this.nlriSet(w, undefined, opts);
+    for (const w of u.withdrawn) if (this.admits(w)) this.nlriSet(w, undefined, opts);
+    let badNextHop: string | undefined;
     for (const a of u.announced) {
+      if (!this.admits(a)) continue;
       if (asWithdraw) {
+        this.nlriSet(a, undefined, opts);
+        continue;
+      }
+      // RFC 4271 6.3: a semantically incorrect next hop -> the route is ignored, the session
+      // stays; we withdraw what the peer sent before for these NLRI (RFC 7606 treat-as-withdraw)
+      const problem = nextHopProblem(a.nextHops, this.localAddress);
+      if (problem !== undefined) {
+        this.counters.invalidNextHop += nlriCount(a);
+        badNextHop ??= `next hop ${a.nextHops![0]} (${problem}) of AFI ${a.afi} SAFI ${a.safi}`;
         this.nlriSet(a, undefined, opts);
         continue;
       }
@@ -188,10 +227,32 @@ export class Peer {
       this.nlriSet(a, loop ? undefined : set, opts);
       this.attrs.release(set);
     }
-    // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer
+    if (badNextHop !== undefined) {
+      this.core.emit('updateError', this.config.address, new UpdateMessageError(UpdateSubcode.invalidNextHopAttribute, `invalid ${badNextHop}: routes ignored`, { action: 'treat-as-withdraw' }));
+    }
+    // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer, and
+    // RFC 4760 7: its routes are ignored for the rest of the session
     const off = u.disabledFamily;
-    if (off !== undefined) this.dropFamily(familyKey(off.afi, off.safi));
+    if (off !== undefined) {
+      const fk = familyKey(off.afi, off.safi);
+      this.disabled.add(fk);
+      this.dropFamily(fk);
+    }
     this.checkMaxPrefix();
+  }
+
+  /**
+   * Whether routes of this set's family are taken at all. Only negotiated families are (RFC 4760
+   * 8: a family the peer did not see in our OPEN is not ours to store or reflect), and not one
+   * disabled by an earlier AFI/SAFI-disable error of this session (RFC 4760 7). The others are
+   * ignored and counted (as most implementations do), the session stays up.
+   */
+  private admits(set: RawNlriSet): boolean {
+    const fk = familyKey(set.afi, set.safi);
+    if (!this.accepted.has(fk)) this.counters.unnegotiatedFamily += nlriCount(set);
+    else if (this.disabled.has(fk)) this.counters.disabledFamily += nlriCount(set);
+    else return true;
+    return false;
   }
 
   /**
@@ -342,7 +403,11 @@ export class Peer {
     // we are inside the session's handling of this UPDATE, which must finish first.
     queueMicrotask(() => {
       this.tearingDown = false;
-      this.session.reset(new CeaseError(CeaseSubcode.maxPrefixes, `more than ${m.limit} prefixes`), false);
+      try {
+        this.session.reset(new CeaseError(CeaseSubcode.maxPrefixes, `more than ${m.limit} prefixes`), false);
+      } catch (e) {
+        this.contain(e);
+      }
     });
   }
 
@@ -381,6 +446,13 @@ export class Peer {
     if (out === undefined || !this.policy.sendFamilies.has(fk)) return false;
     out.mark(fk, key, previous);
     return true;
+  }
+
+  private skipped(fk: number, r: Route, reason: ExportSkipReason): void {
+    this.counters.exportTooLarge++;
+    if (this.core.listenerCount('exportSkipped') > 0) {
+      this.core.emit('exportSkipped', this.config.address, { afi: fk >>> 8, safi: fk & 0xff }, reason, viewRoute(fk, r, true, false));
+    }
   }
 
   /** @internal write what the session can take. */

@@ -31,6 +31,8 @@ export interface PeerConfig {
   /** Advertise graceful restart and keep this peer's routes as stale when it restarts. */
   readonly gracefulRestart?: boolean | GracefulRestartConfig;
   readonly addPath?: readonly AddPathConfig[];
+  /** Offer RFC 8654 extended messages (up to 65,535 bytes). Default true. */
+  readonly extendedMessage?: boolean;
   /** Session timers (seconds), mostly for tests. */
   readonly connectRetryTime?: number;
   readonly idleHoldTime?: number;
@@ -81,6 +83,7 @@ export function sessionConfig(core: SpeakerCore, config: PeerConfig, families: r
     ...(config.passive === undefined ? {} : { passive: config.passive }),
     ...(config.holdTime === undefined ? {} : { holdTime: config.holdTime }),
     ...(config.addPath === undefined ? {} : { addPath: config.addPath }),
+    ...(config.extendedMessage === undefined ? {} : { extendedMessage: config.extendedMessage }),
     ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
     ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
     ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),

@@ -15,8 +15,7 @@ import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
 import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
-import { canonicalAddress, nextHopProblem } from './next-hop-check.js';
-import { newPeerCounters, nlriCount, type PeerCounters } from './peer-counters.js';
+import { eachThenThrow, InboundGate } from './inbound-gate.js';
 import { loopCheck } from './reflection.js';
 import { newRoute, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
@@ -32,15 +31,10 @@ export class Peer {
   /** The session (absent only on the local pseudo-peer). */
   readonly session!: Session;
   negotiated: Negotiated | undefined;
-  /** What hostile or broken input cost this peer (BgpSpeaker.peerCounters). */
-  readonly counters: PeerCounters = newPeerCounters();
+  /** Family and next-hop checks on the way in, and the peer's counters. */
+  private readonly gate = new InboundGate();
+  readonly counters = this.gate.counters;
   private readonly families: Family[];
-  /** Families the session negotiated (familyKey): routes of any other are ignored. */
-  private accepted: ReadonlySet<number> = new Set();
-  /** RFC 4760 7: families disabled by an RFC 7606 AFI/SAFI-disable error, until the session resets. */
-  private readonly disabled = new Set<number>();
-  /** Our address on the session, as next hops are printed (RFC 4271 6.3). */
-  private localAddress: string | undefined;
   private grTimer: TimerHandle | undefined;
   private maxWarned = false;
   private tearingDown = false;
@@ -96,8 +90,14 @@ export class Peer {
   // ------------------------------------------------------------ session events
 
   private onState(from: State, to: State, reason: StateChangeReason): void {
-    this.core.emit('peerState', this.config.address, from, to, reason);
-    if (from !== 'Established' || to === 'Established') return;
+    // a listener that throws must not leave the routes of a session that went down in the RIB:
+    // the bookkeeping still runs, then the fault goes on to the session's containment
+    const steps: (() => unknown)[] = [() => this.core.emit('peerState', this.config.address, from, to, reason)];
+    if (from === 'Established' && to !== 'Established') steps.push(() => this.sessionDown(reason));
+    eachThenThrow(steps, (step) => step());
+  }
+
+  private sessionDown(reason: StateChangeReason): void {
     this.out?.reset();
     this.out = undefined;
     const n = this.negotiated;
@@ -128,10 +128,7 @@ export class Peer {
 
   private onEstablished(n: Negotiated): void {
     this.negotiated = n;
-    this.accepted = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
-    this.policy.sendFamilies = this.accepted;
-    this.disabled.clear();
-    this.localAddress = canonicalAddress(this.session.localAddress);
+    this.policy.sendFamilies = this.gate.established(n.families, this.session.localAddress);
     this.rib.routerId = parseIpv4(n.peerRouterId);
     this.maxWarned = false;
     const sendOptions = n.sendOptions;
@@ -199,20 +196,20 @@ export class Peer {
     // RFC 7606 2: treat-as-withdraw (and the stronger afi-safi-disable, which we apply the same
     // way to this message's routes) turns every announced route into a withdraw
     const asWithdraw = err !== undefined && err.action !== 'attribute-discard';
-    for (const w of u.withdrawn) if (this.admits(w)) this.nlriSet(w, undefined, opts);
+    const gate = this.gate;
+    for (const w of u.withdrawn) if (gate.admits(w)) this.nlriSet(w, undefined, opts);
     let badNextHop: string | undefined;
     for (const a of u.announced) {
-      if (!this.admits(a)) continue;
+      if (!gate.admits(a)) continue;
       if (asWithdraw) {
         this.nlriSet(a, undefined, opts);
         continue;
       }
       // RFC 4271 6.3: a semantically incorrect next hop -> the route is ignored, the session
       // stays; we withdraw what the peer sent before for these NLRI (RFC 7606 treat-as-withdraw)
-      const problem = nextHopProblem(a.nextHops, this.localAddress);
-      if (problem !== undefined) {
-        this.counters.invalidNextHop += nlriCount(a);
-        badNextHop ??= `next hop ${a.nextHops![0]} (${problem}) of AFI ${a.afi} SAFI ${a.safi}`;
+      const bad = gate.badNextHop(a);
+      if (bad !== undefined) {
+        badNextHop ??= bad;
         this.nlriSet(a, undefined, opts);
         continue;
       }
@@ -233,26 +230,8 @@ export class Peer {
     // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer, and
     // RFC 4760 7: its routes are ignored for the rest of the session
     const off = u.disabledFamily;
-    if (off !== undefined) {
-      const fk = familyKey(off.afi, off.safi);
-      this.disabled.add(fk);
-      this.dropFamily(fk);
-    }
+    if (off !== undefined) this.dropFamily(gate.disable(off));
     this.checkMaxPrefix();
-  }
-
-  /**
-   * Whether routes of this set's family are taken at all. Only negotiated families are (RFC 4760
-   * 8: a family the peer did not see in our OPEN is not ours to store or reflect), and not one
-   * disabled by an earlier AFI/SAFI-disable error of this session (RFC 4760 7). The others are
-   * ignored and counted (as most implementations do), the session stays up.
-   */
-  private admits(set: RawNlriSet): boolean {
-    const fk = familyKey(set.afi, set.safi);
-    if (!this.accepted.has(fk)) this.counters.unnegotiatedFamily += nlriCount(set);
-    else if (this.disabled.has(fk)) this.counters.disabledFamily += nlriCount(set);
-    else return true;
-    return false;
   }
 
   /**
@@ -414,7 +393,8 @@ export class Peer {
   private sweep(fk: number): void {
     const rib = this.core.locRibIfAny(fk);
     if (rib === undefined) return;
-    for (const r of this.adjIn.stale(fk)) this.unlearnKey(fk, rib, r.key, r.pathId);
+    // a listener that throws on one route (routeWithdrawn) does not keep the others in the RIB
+    eachThenThrow(this.adjIn.stale(fk), (r) => this.unlearnKey(fk, rib, r.key, r.pathId));
   }
 
   private hasStale(): boolean {
@@ -424,13 +404,13 @@ export class Peer {
   private dropFamily(fk: number): void {
     const rib = this.core.locRibIfAny(fk);
     if (rib === undefined) return;
-    for (const r of this.adjIn.all(fk)) this.unlearnKey(fk, rib, r.key, r.pathId);
+    eachThenThrow(this.adjIn.all(fk), (r) => this.unlearnKey(fk, rib, r.key, r.pathId));
   }
 
   /** Every route of this peer leaves the Loc-RIB. */
   dropAll(): void {
     this.clearGrTimer();
-    for (const f of this.adjIn.families()) this.dropFamily(f);
+    eachThenThrow([...this.adjIn.families()], (f) => this.dropFamily(f));
   }
 
   private clearGrTimer(): void {

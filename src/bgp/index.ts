@@ -21,6 +21,8 @@ export {
   messageCodecs,
   parseUpdateRaw,
   encodeUpdateRaw,
+  updateRoom,
+  type UpdateShape,
   type RawUpdate,
   type RawNlriSet,
   type RawUpdateInput,
@@ -80,6 +82,8 @@ export {
   type SpeakerEvents,
   type FamilyInput,
   type PeerConfig,
+  type PeerCounters,
+  type ExportSkipReason,
   type RibRoute,
   type RouteInput,
 } from './speaker.js';

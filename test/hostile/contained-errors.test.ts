@@ -116,4 +116,31 @@ describe('faults in callbacks are contained to one session', () => {
     // the session restarts after IdleHold although the fault hit its state change
     await fabric.settle('X back', () => y.peerState(X) === 'Established' && macsOf(z).length === 2, 1000);
   });
+
+  it('a RIB timer (graceful-restart purge): a routeWithdrawn listener that throws does not keep stale routes', async () => {
+    fabric = new Fabric();
+    // X advertises a restart time of 5 s: Y keeps X's routes that long (RFC 4724 4.2)
+    const y = fabric.speaker(Y, AS, [{ address: X, asn: AS, passive: true, gracefulRestart: true }]);
+    const x = fabric.speaker(X, AS, [{ address: Y, asn: AS, gracefulRestart: { restartTime: 5 } }]);
+    const internal: [string, Error][] = [];
+    y.on('internalError', (p, e) => internal.push([p, e]));
+    await y.start();
+    await x.start();
+    await fabric.settle('up', () => y.peerState(X) === 'Established');
+    x.announce(mac(1, X));
+    x.announce(mac(2, X));
+    await fabric.settle('routes at Y', () => macsOf(y).length === 2);
+    let throws = 1;
+    y.on('routeWithdrawn', () => {
+      if (throws-- > 0) throw new Error('withdraw listener bug');
+    });
+    // X dies without a NOTIFICATION: Y keeps its routes as stale until the restart time is over
+    for (const t of fabric.net.transports) if (!t.closed) t.destroy();
+    await x.stop();
+    await fabric.settle('down', () => y.peerState(X) !== 'Established');
+    expect(macsOf(y)).toHaveLength(2);
+    await fabric.settle('purged', () => macsOf(y).length === 0, 200);
+    expect(internal).toEqual([[X, expect.objectContaining({ message: 'withdraw listener bug' })]]);
+    expect(y.peerCounters(X)!.internalErrors).toBe(1);
+  });
 });

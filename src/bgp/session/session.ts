@@ -183,7 +183,7 @@ export class Session extends SessionCore implements SessionApi {
         if (c.transport === undefined) return;
       }
     } catch (e) {
-      // anything else is a bug (ours or a listener's): let it surface
+      // anything else is a bug (ours or a listener's): the data callback's guard contains it
       if (!(e instanceof BgpError)) throw e;
       if (c.transport === undefined) return;
       c.eventError = e;

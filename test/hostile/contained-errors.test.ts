@@ -95,6 +95,27 @@ describe('faults in callbacks are contained to one session', () => {
     expect(y.peerCounters(Z)!.internalErrors).toBe(0);
   });
 
+  it('a second fault while containing the first (a notificationSent listener that throws): the session still goes down cleanly', async () => {
+    const { x, y, z, internal, heard } = await triangle();
+    let throws = 1;
+    y.on('routeAdded', (_f, r) => {
+      if (r.peer === X && throws > 0) throw new Error('listener bug');
+    });
+    y.on('notificationSent', () => {
+      if (throws-- > 0) throw new Error('second bug');
+    });
+    z.announce(mac(2, Z));
+    x.announce(mac(1, X));
+    await fabric.settle('contained', () => internal.length === 1);
+    await fabric.settle('X heard the Cease', () => heard.get(x)!.length === 1);
+    expectInternalReset(heard.get(x)!);
+    // the state change was still reported, so X's route left the RIB and Z heard the withdraw
+    expect(macsOf(y)).toEqual([mac(2, Z).nlri.mac]);
+    await fabric.settle('X back, its route everywhere', () => y.peerState(X) === 'Established' && macsOf(z).length === 2 && macsOf(y).length === 2);
+    expect(internal).toHaveLength(1);
+    expect(heard.get(z)).toEqual([]);
+  });
+
   it('a session timer (hold timer): a peerState listener that throws as the session goes down', async () => {
     const { x, y, z, internal, heard } = await triangle();
     x.announce(mac(1, X));

@@ -75,6 +75,8 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
 
   /** Set while a fault is being contained (a second fault then only forces the close). */
   private containing = false;
+  /** State changes seen (containment checks whether the one it caused was reported). */
+  private stateChanges = 0;
 
   /**
    * Run a callback that a timer, a socket or a promise calls (STYLE: nothing thrown there may
@@ -104,25 +106,36 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
       } catch {
         // a throwing internalError listener changes nothing
       }
-      if (c.state !== 'Idle') {
+      const from = c.state;
+      const changes = this.stateChanges;
+      if (from !== 'Idle') {
         try {
           c.eventError = new CeaseError(CeaseSubcode.administrativeReset, 'internal error', shutdownData('internal error'));
           this.pendingReason = 'internal-error';
           this.fire(c, 'AutomaticStop');
         } catch {
-          // a listener threw again while the session went down: finish the close below
+          // a listener threw again while the session went down (say, of notificationSent)
+          c.state = 'Idle';
+          this.cleanup(c);
+          // the state change was not reported yet: the speaker must still drop the session's routes
+          if (this.stateChanges === changes) this.tryChanged(c, from);
         } finally {
           this.pendingReason = undefined;
         }
       }
       // whatever threw, the connection ends closed and the session comes back after IdleHold
-      if (c.state !== 'Idle' || c.transport !== undefined) {
-        c.state = 'Idle';
-        this.cleanup(c);
-      }
+      if (c.transport !== undefined) this.cleanup(c);
       if (c === this.primary && !this.stopped && !this.idleHold.scheduled) this.scheduleRestart();
     } finally {
       this.containing = false;
+    }
+  }
+
+  private tryChanged(c: Connection, from: State): void {
+    try {
+      this.changed(c, from, 'Idle', 'internal-error');
+    } catch {
+      // reported once; the restart below does not depend on it
     }
   }
 
@@ -160,6 +173,7 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
   }
 
   protected changed(c: Connection, from: State, to: State, reason: StateChangeReason): void {
+    this.stateChanges++;
     if (c !== this.primary) {
       if (to === 'Idle') {
         this.cleanup(c);

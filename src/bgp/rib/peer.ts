@@ -224,7 +224,8 @@ export class Peer {
       this.nlriSet(a, loop ? undefined : set, opts);
       this.attrs.release(set);
     }
-    if (badNextHop !== undefined) {
+    // the error object only when someone listens (a hostile peer can send these at line rate)
+    if (badNextHop !== undefined && this.core.listenerCount('updateError') > 0) {
       this.core.emit('updateError', this.config.address, new UpdateMessageError(UpdateSubcode.invalidNextHopAttribute, `invalid ${badNextHop}: routes ignored`, { action: 'treat-as-withdraw' }));
     }
     // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer, and

@@ -214,7 +214,8 @@ export class AdjRibOut {
         return;
       }
       // RFC 4271 9.2 / RFC 8654 4: a route whose UPDATE would exceed the peer's maximum message
-      // size is not advertised to it; what it was told before about the destination is withdrawn
+      // size is not advertised to it; what it was told before about the destination is withdrawn.
+      // (RFC 8654's SHOULD, first removing attributes eligible for attribute-discard, is not done.)
       this.tooLarge++;
       this.source.skipped?.(family, best!, 'too-large');
     }

@@ -22,6 +22,8 @@ export {
   messageCodecs,
   parseUpdateRaw,
   encodeUpdateRaw,
+  updateRoom,
+  type UpdateShape,
   type RawUpdate,
   type RawNlriSet,
   type RawUpdateInput,
@@ -82,6 +84,8 @@ export {
   type SpeakerEvents,
   type FamilyInput,
   type PeerConfig,
+  type PeerCounters,
+  type ExportSkipReason,
   type RibRoute,
   type RouteInput,
 } from './speaker.js';

@@ -18,12 +18,16 @@ import { type LocalIdentity } from './rib/reflection.js';
 import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
 import { Peer } from './rib/peer.js';
 import type { PeerConfig, SpeakerCore } from './rib/peer-config.js';
+import type { ExportSkipReason } from './rib/adj-rib-out.js';
+import type { PeerCounters } from './rib/peer-counters.js';
 import { realClock } from './session/clock.js';
 import { tcpNetwork } from './session/transport.js';
 import type { Clock, Negotiated, Network, Server, State, StateChangeReason } from './session/types.js';
 import type { Family, NotificationMessage } from './types.js';
 
 export type { PeerConfig, RouteFilter } from './rib/peer-config.js';
+export type { ExportSkipReason } from './rib/adj-rib-out.js';
+export type { PeerCounters } from './rib/peer-counters.js';
 export type { RibRoute, RouteInput } from './rib/view.js';
 
 export interface SpeakerOptions {
@@ -60,6 +64,19 @@ export interface SpeakerEvents {
   maxPrefix: [peer: string, count: number, limit: number, action: 'warn' | 'teardown'];
   /** An UPDATE error the session survived (RFC 7606 treat-as-withdraw, attribute-discard). */
   updateError: [peer: string, error: Error];
+  /**
+   * A route was not sent to a peer (and what that peer was told about its destination before
+   * was withdrawn): `'too-large'` when its attributes and NLRI do not fit in one UPDATE of the
+   * peer's maximum message size (4096 bytes without RFC 8654 extended message).
+   */
+  exportSkipped: [peer: string, family: Family, reason: ExportSkipReason, route: RibRoute];
+  /**
+   * Something threw while the speaker worked for a peer (a timer, a socket callback, the UPDATE
+   * flush, or an application listener called from one of them): the error never reaches the
+   * process; that peer's session was reset with Cease / Administrative Reset (RFC 4486) and
+   * restarts after IdleHold. Other sessions are not touched.
+   */
+  internalError: [peer: string, error: Error];
 }
 
 /** A family as the API accepts it: `{ afi, safi }` or a registered name (`l2vpn-evpn`). */
@@ -153,6 +170,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   /** Session state of a peer. */
   peerState(address: string): State | undefined {
     return this.peers.get(address)?.session.state;
+  }
+
+  /**
+   * What a peer's hostile or broken input cost it so far (routes ignored, routes not sent,
+   * faults contained); counted since the peer was added, across sessions.
+   */
+  peerCounters(address: string): PeerCounters | undefined {
+    const c = this.peers.get(address)?.counters;
+    return c === undefined ? undefined : { ...c };
   }
 
   /** @internal */
@@ -288,7 +314,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
       this.flushScheduled = undefined;
       const peers = [...this.dirty];
       this.dirty.clear();
-      for (const p of peers) p.flush();
+      // a fault while writing to one peer resets that peer's session only (STYLE: nothing thrown
+      // in a setImmediate may reach the process)
+      for (const p of peers) {
+        try {
+          p.flush();
+        } catch (e) {
+          p.contain(e);
+        }
+      }
     });
   }
 

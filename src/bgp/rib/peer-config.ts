@@ -39,6 +39,8 @@ export interface PeerConfig {
    * needs 4 octets.
    */
   readonly fourOctetAs?: boolean;
+  /** Offer RFC 8654 extended messages (up to 65,535 bytes). Default true. */
+  readonly extendedMessage?: boolean;
   /** Session timers (seconds), mostly for tests. */
   readonly connectRetryTime?: number;
   readonly idleHoldTime?: number;
@@ -90,6 +92,7 @@ export function sessionConfig(core: SpeakerCore, config: PeerConfig, families: r
     ...(config.holdTime === undefined ? {} : { holdTime: config.holdTime }),
     ...(config.addPath === undefined ? {} : { addPath: config.addPath }),
     ...(config.fourOctetAs === undefined ? {} : { fourOctetAs: config.fourOctetAs }),
+    ...(config.extendedMessage === undefined ? {} : { extendedMessage: config.extendedMessage }),
     ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
     ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
     ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),

@@ -30,6 +30,11 @@ export class Session extends SessionCore implements SessionApi {
     return this.lastNegotiated;
   }
 
+  /** Our address on the live connection (undefined without one). */
+  get localAddress(): string | undefined {
+    return this.primary.transport?.localAddress;
+  }
+
   /** Bytes queued on the live connection. */
   get bufferedAmount(): number {
     return this.primary.transport?.bufferedAmount ?? 0;
@@ -83,7 +88,25 @@ export class Session extends SessionCore implements SessionApi {
     this.pendingReason = undefined;
   }
 
+  /**
+   * Contain a fault met while working for this session outside its own callbacks (the speaker's
+   * UPDATE flush, a RIB timer): `internalError`, then Cease / Administrative Reset and a restart
+   * after IdleHold. Never throws.
+   */
+  contain(error: unknown): void {
+    try {
+      this.containFault(this.primary, error);
+    } catch {
+      // a fault while already containing one: that containment closes the connection
+    }
+  }
+
   accept(transport: Transport): void {
+    // called from a listener's connection callback: nothing may escape to the socket layer
+    this.guarded(this.primary, () => this.acceptTransport(transport));
+  }
+
+  private acceptTransport(transport: Transport): void {
     const p = this.primary;
     if (this.stopped || p.state === 'Idle') {
       // RFC 4271 8.2.2 Idle: "refuses all incoming BGP connections"
@@ -180,7 +203,7 @@ export class Session extends SessionCore implements SessionApi {
         if (c.transport === undefined) return;
       }
     } catch (e) {
-      // anything else is a bug (ours or a listener's): let it surface
+      // anything else is a bug (ours or a listener's): the data callback's guard contains it
       if (!(e instanceof BgpError)) throw e;
       if (c.transport === undefined) return;
       c.eventError = e;

@@ -8,7 +8,7 @@ import { BgpError, MessageHeaderError, UpdateMessageError, strongerError } from 
 import { familyCodec, hasAddPath } from '../families.js';
 import { Afi, AttrFlag, AttrType, Header, HeaderSubcode, MessageType, Safi, UpdateSubcode } from '../iana.js';
 import { attrContext, attributeCodec, attributeError, decodeAttributes, encodeAttributes, attributesLength, type DecodedAttributes } from '../attributes/path-attributes.js';
-import { extCommunityRegistryVersion } from '../ext-community-registry.js';
+import { cacheAttributes, cachedAttributes } from './attr-cache.js';
 import { mpReach, mpUnreach } from '../attributes/mp-reach.js';
 import { ipv4Unicast } from '../nlri/ipv4.js';
 import type { CodecOptions, Family, PathAttribute } from '../types.js';
@@ -213,43 +213,6 @@ function otherKey(msg: Buffer, start: number, end: number): string {
   return key + latin1(msg, from, end);
 }
 
-// decoded attribute sections by their bytes, per options object (4-octet AS changes the
-// decoding), each bounded; a cache made before an extended community codec was registered
-// starts over (the codec decodes differently)
-const cacheLimit = 4096;
-interface AttrCache {
-  version: number;
-  readonly map: Map<string, DecodedAttributes>;
-}
-const defaultCache: AttrCache = { version: -1, map: new Map() };
-const caches = new WeakMap<CodecOptions, AttrCache>();
-
-/**
- * Only sets that hold no view of the message are kept: a cached view would pin the received
- * chunk (up to 64 KiB) for as long as the cache lives. Errors carry views too.
- */
-function cacheable(d: DecodedAttributes): boolean {
-  if (d.error !== undefined) return false;
-  for (const a of d.attributes) {
-    if (a.type === 'unknown' || (a.type === 'pmsi-tunnel' && typeof a.tunnelId !== 'string')) return false;
-  }
-  return true;
-}
-
-function cacheFor(options: CodecOptions | undefined): Map<string, DecodedAttributes> {
-  let c = options === undefined ? defaultCache : caches.get(options);
-  if (c === undefined) {
-    c = { version: -1, map: new Map() };
-    caches.set(options!, c);
-  }
-  const v = extCommunityRegistryVersion();
-  if (c.version !== v) {
-    c.version = v;
-    c.map.clear();
-  }
-  return c.map;
-}
-
 /**
  * Parse a whole UPDATE message (header included) into what a RIB stores. Throws BgpError for
  * session-reset malformations; weaker ones come back in `error`.
@@ -295,17 +258,12 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   if (locateMp(msg, as, ae)) {
     // the common case: attribute sets repeat, so decode each distinct one once
     key = otherKey(msg, as, ae);
-    const cache = cacheFor(options);
-    const hit = cache.get(key);
+    const hit = cachedAttributes(options, key);
     if (hit !== undefined) {
       decoded = hit;
     } else {
       decoded = decodeAttributes(msg, as, ae, ctx, noop);
-      if (cacheable(decoded)) {
-        Object.freeze(decoded.attributes);
-        if (cache.size >= cacheLimit) cache.clear();
-        cache.set(key, decoded);
-      }
+      cacheAttributes(options, key, decoded);
     }
   } else {
     // a malformed section: the full walk finds (and reports) what is wrong

@@ -8,11 +8,25 @@ import type { UpdatePacker } from './adj-rib-out.js';
 import type { LocRib } from './loc-rib.js';
 import type { Peer } from './peer.js';
 import type { LocalIdentity } from './reflection.js';
-import type { RibPeer, Route, Slab } from './route.js';
+import type { RibPeer, Route } from './route.js';
 import type { RibRoute } from './view.js';
 
 /** An import or export filter: false drops the route; an array replaces its attributes. */
 export type RouteFilter = (route: RibRoute, peer: string) => boolean | readonly PathAttribute[];
+
+/**
+ * What one peer may make the speaker hold. Worst case per peer, in bytes: the attribute cache
+ * budget (estimated, see `bgp/messages/attr-cache.ts`), plus, per route it holds, the route's
+ * NLRI (a string that frees with the route, ~16 bytes + its length) and its share of the
+ * interned attribute sets, plus one receive buffer of at most 65,535 bytes.
+ */
+export interface PeerLimits {
+  /**
+   * Byte budget of the session's cache of decoded attribute sets (default 16 MiB). A peer that
+   * sends only distinct attribute sets grows the heap by at most this much; 0 turns caching off.
+   */
+  readonly attributeCacheBytes?: number;
+}
 
 export interface PeerConfig {
   readonly address: string;
@@ -35,6 +49,8 @@ export interface PeerConfig {
   readonly connectRetryTime?: number;
   readonly idleHoldTime?: number;
   readonly delayOpenTime?: number;
+  /** Memory bounds for this peer (see `PeerLimits`). */
+  readonly limits?: PeerLimits;
 }
 
 /** What a Peer needs from its speaker. */
@@ -44,7 +60,6 @@ export interface SpeakerCore {
   readonly clock: Clock;
   readonly network: Network;
   readonly identity: LocalIdentity;
-  readonly slab: Slab;
   readonly localPeer: RibPeer;
   locRib(family: number): LocRib;
   locRibIfAny(family: number): LocRib | undefined;
@@ -84,6 +99,7 @@ export function sessionConfig(core: SpeakerCore, config: PeerConfig, families: r
     ...(config.connectRetryTime === undefined ? {} : { connectRetryTime: config.connectRetryTime }),
     ...(config.idleHoldTime === undefined ? {} : { idleHoldTime: config.idleHoldTime }),
     ...(config.delayOpenTime === undefined ? {} : { delayOpenTime: config.delayOpenTime }),
+    ...(config.limits?.attributeCacheBytes === undefined ? {} : { attributeCacheBytes: config.limits.attributeCacheBytes }),
     // RFC 4724 3: the capability lists the families whose routes the peer should keep for us
     // (F bit: forwarding preserved; we claim it only when configured)
     ...(gr === undefined || gr === false ? {} : { gracefulRestart: { families, ...(gr === true ? {} : gr) } }),

@@ -208,6 +208,11 @@ export interface SessionConfig {
    * NLRI, what the speaker's RIB uses).
    */
   readonly nlriMode?: RawNlriMode;
+  /**
+   * Byte budget of this session's decoded-attribute cache (`CodecOptions.attributeCacheBytes`,
+   * default 16 MiB): what a peer sending ever-new attribute sets can make us hold.
+   */
+  readonly attributeCacheBytes?: number;
 }
 
 // ---------------------------------------------------------------- negotiation

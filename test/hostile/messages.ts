@@ -98,3 +98,25 @@ export function distinctUpdate(n: number, size = 64_000): Buffer {
 export function withdrawType2(n: number): Buffer {
   return update([evpnUnreach(type2(n))]);
 }
+
+/**
+ * Route number `n` of an EVPN route type this speaker keeps raw (type 200, RFC 7432 7: unknown
+ * types are kept, keyed on the body): 255 body bytes, so few routes fill a lot of storage.
+ */
+export function rawRoute(n: number): Buffer {
+  const b = Buffer.alloc(257, 0xab);
+  b[0] = 200;
+  b[1] = 255;
+  b.writeUInt32BE(n, 2);
+  return b;
+}
+
+/** One UPDATE announcing `routes` (EVPN NLRI bytes) with a fixed attribute set. */
+export function announce(routes: readonly Buffer[]): Buffer {
+  return update([origin, asPath(65001), evpnReach(Buffer.concat(routes))]);
+}
+
+/** One UPDATE withdrawing `routes`. */
+export function withdraw(routes: readonly Buffer[]): Buffer {
+  return update([evpnUnreach(Buffer.concat(routes))]);
+}

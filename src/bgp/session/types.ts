@@ -97,6 +97,8 @@ export interface Transport extends EventEmitter<TransportEvents> {
   /** Stop emitting `data` (the peer's writes then back up). */
   pause(): void;
   resume(): void;
+  /** Whether `pause` is in effect (a session does not resume what someone else paused). */
+  isPaused?(): boolean;
   /** Bytes queued and not yet handed to the other end. */
   readonly bufferedAmount: number;
   readonly closed: boolean;

@@ -4,9 +4,15 @@
  * valid Type-2 each take at most 5 ms (median of 7) in `decodeMessage`, in `parseUpdateRaw` and
  * in a session's receive path (framer to Loc-RIB). Before: 1.5 s in parseUpdateRaw, 155 ms in
  * decodeMessage for the first; ~100 ms for the second.
+ *
+ * Each is measured after 3 untimed runs (the first runs of a code path pay for V8's
+ * compilation: up to 10 ms for the first duplicate-ORIGIN UPDATE through a session, 0.2 ms warm).
+ * A time here is the wall time of the call, counted only as far as the process used CPU in it
+ * (`min(wall, CPU)`): other test files share this 2-core box and may deschedule us mid-call.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, parseUpdateRaw } from '../../src/bgp/codec.js';
+import { BgpError } from '../../src/bgp/errors.js';
 import { familyKey } from '../../src/bgp/families.js';
 import type { UpdateMessage } from '../../src/bgp/types.js';
 import { Fabric } from '../bgp/fabric-helpers.js';
@@ -14,6 +20,7 @@ import { badNlriFlood, duplicateOrigins, maxExtended, withdrawType2 } from './me
 
 const budgetMs = 5;
 const runs = 7;
+const warmup = 3;
 const options = { extendedMessage: true };
 
 function median(xs: number[]): number {
@@ -21,14 +28,18 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-function timed(f: () => unknown): number {
+/** Milliseconds of `min(wall, process CPU)` that `f` took. */
+function cost(f: () => unknown): number {
   const t = performance.now();
+  const c = process.cpuUsage();
   try {
     f();
-  } catch {
+  } catch (e) {
     // a session-reset error is a result too; its cost is what is measured
+    if (!(e instanceof BgpError)) throw e;
   }
-  return performance.now() - t;
+  const cpu = process.cpuUsage(c);
+  return Math.min(performance.now() - t, (cpu.user + cpu.system) / 1000);
 }
 
 const flood = badNlriFlood();
@@ -57,9 +68,12 @@ describe('hostile UPDATEs parse in linear time', () => {
     it(`decodeMessage and parseUpdateRaw: ${name} in <= ${budgetMs} ms (median of ${runs})`, () => {
       const full: number[] = [];
       const raw: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        full.push(timed(() => decodeMessage(msg, options)));
-        raw.push(timed(() => parseUpdateRaw(msg, options, 'bounds')));
+      for (let i = 0; i < warmup + runs; i++) {
+        const f = cost(() => decodeMessage(msg, options));
+        const r = cost(() => parseUpdateRaw(msg, options, 'bounds'));
+        if (i < warmup) continue;
+        full.push(f);
+        raw.push(r);
       }
       expect(median(full), `decodeMessage ${full.map((t) => t.toFixed(2)).join(' ')} ms`).toBeLessThanOrEqual(budgetMs);
       expect(median(raw), `parseUpdateRaw ${raw.map((t) => t.toFixed(2)).join(' ')} ms`).toBeLessThanOrEqual(budgetMs);
@@ -81,20 +95,20 @@ describe('hostile UPDATEs parse in linear time', () => {
     const onUpdate = session.onUpdate.bind(session);
     let times: number[] = [];
     session.onUpdate = (c, m) => {
-      const t = performance.now();
-      onUpdate(c, m);
-      if (m.length > 60_000) times.push(performance.now() - t);
+      const t = cost(() => onUpdate(c, m));
+      if (m.length > 60_000) times.push(t);
     };
     const errors: Error[] = [];
     y.on('updateError', (_p, e) => errors.push(e));
     const evpn = (): number => y.locRibIfAny(familyKey(25, 70))?.size ?? 0;
     for (const [name, msg, held] of [['02 00 repeated', flood, 0], ['16,000 duplicate ORIGINs', dups, 1]] as const) {
       times = [];
-      for (let i = 0; i < runs; i++) {
+      for (let i = 0; i < warmup + runs; i++) {
         x.peer(Y)!.session.send(msg);
         await fabric.settle(`${name} #${i}`, () => times.length === i + 1);
         expect(evpn()).toBe(held);
       }
+      times.splice(0, warmup);
       expect(median(times), `${name}: ${times.map((t) => t.toFixed(2)).join(' ')} ms`).toBeLessThanOrEqual(budgetMs);
       x.peer(Y)!.session.send(withdrawType2(1));
       await fabric.settle('withdrawn', () => evpn() === 0);

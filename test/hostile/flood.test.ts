@@ -3,7 +3,8 @@
  * while peer X sends 40 extended-message UPDATEs (65,535 bytes of malformed `02 00` Type-2 NLRI,
  * and 16,000 duplicate ORIGINs around a valid Type-2, alternately), the longest event-loop block
  * is at most 50 ms, and a valid Type-2 that peer Z sends after the flood is in Y's Loc-RIB within
- * 1.5 s. Before: each `02 00` UPDATE blocked the loop for ~1.5 s.
+ * 1.5 s. Before: each `02 00` UPDATE blocked the loop for ~1.5 s. One UPDATE of each kind goes
+ * first, unmeasured: the very first runs of a code path pay for V8's compilation (~30 ms cold).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
@@ -60,6 +61,10 @@ describe('a flood of hostile UPDATEs on loopback', () => {
     };
     const flood = badNlriFlood();
     const dups = duplicateOrigins();
+    x.peer(Y)!.session.send(flood);
+    x.peer(Y)!.session.send(dups);
+    await until('the warm-up taken in', () => received === 2);
+    received = 0;
     const count = 40;
     // The longest block: the longest gap between ticks of a 2 ms interval beyond its period, counted
     // only as far as the process used CPU in it (a 2-core box shared with other test runs may

@@ -147,7 +147,10 @@ class Tally {
       return;
     }
     this.row(target).foreign++;
-    this.foreign.push({ target, source, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), hex: input.toString('hex') });
+    const hex = input.toString('hex');
+    // one line per target and input (the decoders see each input under several options)
+    if (this.foreign.some((f) => f.target === target && f.hex === hex)) return;
+    this.foreign.push({ target, source, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), hex });
   }
 }
 

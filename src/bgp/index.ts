@@ -89,5 +89,5 @@ export {
   type RibRoute,
   type RouteInput,
 } from './speaker.js';
-export type { RouteFilter } from './rib/peer-config.js';
+export type { RouteFilter, PeerLimits } from './rib/peer-config.js';
 export { compareRoutes, bestPath, type DecisionOptions } from './rib/decision.js';

@@ -13,7 +13,7 @@ import { CeaseSubcode } from './iana.js';
 import { ipv4ToNumber, localAttributesKey } from './rib/attr-set.js';
 import { type DecisionOptions } from './rib/decision.js';
 import { LocRib } from './rib/loc-rib.js';
-import { addressRank, Slab, type RibPeer, type Route } from './rib/route.js';
+import { addressRank, type RibPeer, type Route } from './rib/route.js';
 import { type LocalIdentity } from './rib/reflection.js';
 import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
 import { Peer } from './rib/peer.js';
@@ -98,7 +98,6 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   readonly clock: Clock;
   readonly network: Network;
   readonly identity: LocalIdentity;
-  readonly slab = new Slab();
   /** The pseudo-peer our own announcements come from. */
   readonly localPeer: RibPeer;
   private readonly ribs = new Map<number, LocRib>();

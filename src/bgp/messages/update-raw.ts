@@ -9,7 +9,7 @@ import { familyCodec, hasAddPath } from '../families.js';
 import { Afi, AttrFlag, AttrType, Header, HeaderSubcode, MessageType, Safi, UpdateSubcode } from '../iana.js';
 import { attrContext, attributeCodec, attributeError, decodeAttributes, encodeAttributes, attributesLength, type DecodedAttributes } from '../attributes/path-attributes.js';
 import { reconcileAs4, toTwoOctetAttributes } from '../attributes/as4.js';
-import { extCommunityRegistryVersion } from '../ext-community-registry.js';
+import { cacheAttributes, cachedAttributes } from './attr-cache.js';
 import { mpReach, mpUnreach } from '../attributes/mp-reach.js';
 import { ipv4Unicast } from '../nlri/ipv4.js';
 import type { CodecOptions, Family, PathAttribute } from '../types.js';
@@ -120,23 +120,19 @@ function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi:
 
 /**
  * The well-formed NLRI of a family in `[start, end)`, skipping (by framing) those whose fields
- * are bad: what an UPDATE treated as withdraw still withdraws (RFC 7606 2). Returns 0 when the
- * family cannot frame its NLRI without checking them.
+ * are bad: what an UPDATE treated as withdraw still withdraws (RFC 7606 2). One linear pass, no
+ * Error built per bad NLRI. Returns 0 when the family cannot frame and check its NLRI this way.
  */
 function splitWellFormed(buf: Buffer, start: number, end: number, afi: number, safi: number, options: CodecOptions | undefined): number {
   const codec = familyCodec(afi, safi);
-  if (codec?.frame === undefined) return 0;
+  if (codec?.frame === undefined || codec.valid === undefined) return 0;
   const addPath = hasAddPath(options, afi, safi);
   let n = 0;
   for (let p = start; p < end; ) {
     const next = codec.frame(buf, p, end, addPath);
     if (!(next > p && next <= end)) return n;
-    try {
-      codec.nextBoundary(buf, p, end, addPath);
-      n = put(n, p, next);
-    } catch {
-      // a bad field: that route never reached a RIB, there is nothing to withdraw
-    }
+    // a bad field: that route never reached a RIB, there is nothing to withdraw
+    if (codec.valid(buf, p, next, addPath)) n = put(n, p, next);
     p = next;
   }
   return n;
@@ -220,43 +216,6 @@ function otherKey(msg: Buffer, start: number, end: number): string {
   return key + latin1(msg, from, end);
 }
 
-// decoded attribute sections by their bytes, per options object (4-octet AS changes the
-// decoding), each bounded; a cache made before an extended community codec was registered
-// starts over (the codec decodes differently)
-const cacheLimit = 4096;
-interface AttrCache {
-  version: number;
-  readonly map: Map<string, DecodedAttributes>;
-}
-const defaultCache: AttrCache = { version: -1, map: new Map() };
-const caches = new WeakMap<CodecOptions, AttrCache>();
-
-/**
- * Only sets that hold no view of the message are kept: a cached view would pin the received
- * chunk (up to 64 KiB) for as long as the cache lives. Errors carry views too.
- */
-function cacheable(d: DecodedAttributes): boolean {
-  if (d.error !== undefined) return false;
-  for (const a of d.attributes) {
-    if (a.type === 'unknown' || (a.type === 'pmsi-tunnel' && typeof a.tunnelId !== 'string')) return false;
-  }
-  return true;
-}
-
-function cacheFor(options: CodecOptions | undefined): Map<string, DecodedAttributes> {
-  let c = options === undefined ? defaultCache : caches.get(options);
-  if (c === undefined) {
-    c = { version: -1, map: new Map() };
-    caches.set(options!, c);
-  }
-  const v = extCommunityRegistryVersion();
-  if (c.version !== v) {
-    c.version = v;
-    c.map.clear();
-  }
-  return c.map;
-}
-
 /** RFC 6793 4.2.3 / 6 applied to a decoded section (the same object back when nothing changes). */
 function as4View(d: DecodedAttributes, fourOctetAs: boolean): DecodedAttributes {
   const r = reconcileAs4(d.attributes, fourOctetAs, d.error);
@@ -308,17 +267,12 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   if (locateMp(msg, as, ae)) {
     // the common case: attribute sets repeat, so decode each distinct one once
     key = otherKey(msg, as, ae);
-    const cache = cacheFor(options);
-    const hit = cache.get(key);
+    const hit = cachedAttributes(options, key);
     if (hit !== undefined) {
       decoded = hit;
     } else {
       decoded = as4View(decodeAttributes(msg, as, ae, ctx, noop), ctx.fourOctetAs);
-      if (cacheable(decoded)) {
-        Object.freeze(decoded.attributes);
-        if (cache.size >= cacheLimit) cache.clear();
-        cache.set(key, decoded);
-      }
+      cacheAttributes(options, key, decoded);
     }
   } else {
     // a malformed section: the full walk finds (and reports) what is wrong

@@ -18,7 +18,7 @@ import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './pe
 import { MaxPrefixGuard, maxPrefixError } from './max-prefix.js';
 import { eachThenThrow, InboundGate } from './inbound-gate.js';
 import { loopCheck } from './reflection.js';
-import { newRoute, type RibPeer, type Route } from './route.js';
+import { newRoute, nlriBytes, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
 import { parseIpv4 } from '../../net/ip.js';
 
@@ -298,13 +298,11 @@ export class Peer {
     if (key === undefined) return false;
     const rib = this.core.locRib(fk);
     const old = rib.path(key, this.rib, pathId);
-    if (old !== undefined && old.attrs === set && old.length === end - start && buf.compare(old.slab, old.offset, old.offset + old.length, start, end) === 0) {
+    if (old !== undefined && old.attrs === set && old.sameNlri(buf, start, end)) {
       this.adjIn.unstale(old); // an identical re-advertisement (refresh, GR): nothing changes
       return true;
     }
-    const slab = this.core.slab;
-    const off = slab.store(buf, start, end);
-    let r = newRoute(slab.buf, off, key, this.attrs.retain(set), pathId);
+    let r = newRoute(nlriBytes(buf, start, end), key, this.attrs.retain(set), pathId);
     const filter = this.config.importFilter;
     if (filter !== undefined) {
       const verdict = filter(viewRoute(fk, r, false, false), this.config.address);
@@ -316,7 +314,7 @@ export class Peer {
       if (verdict !== true) {
         const s2 = this.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
         this.attrs.release(set);
-        r = newRoute(r.slab, r.offset, key, s2, pathId);
+        r = newRoute(r.bytes, key, s2, pathId);
       }
     }
     // max-prefix, per route: a new path counts, a replacement does not

@@ -2,6 +2,7 @@
  * A BGP session with one peer (RFC 4271): the public API and the handling of what the peer
  * sends. The FSM driving, timers and connections are in session-core.ts.
  */
+import { receiveWorkDone, yieldReceive } from './receive-slice.js';
 import { decodeMessage, parseUpdateRaw } from '../codec.js';
 import { BgpError, MessageHeaderError } from '../errors.js';
 import { CeaseSubcode, ErrorCode, HeaderSubcode, MessageType, OpenSubcode } from '../iana.js';
@@ -196,12 +197,16 @@ export class Session extends SessionCore implements SessionApi {
 
   protected onData(c: Connection, chunk: Buffer): void {
     let msgs: Iterable<Buffer>;
+    const start = performance.now();
     try {
       msgs = c.framer.push(chunk);
       for (const msg of msgs) {
         this.onMessage(c, msg);
         if (c.transport === undefined) return;
       }
+      // a peer that keeps the socket full must not hold the event loop (receive-slice.ts)
+      const t = c.transport;
+      if (receiveWorkDone(start) && t !== undefined) yieldReceive(t, () => c.transport === t);
     } catch (e) {
       // anything else is a bug (ours or a listener's): the data callback's guard contains it
       if (!(e instanceof BgpError)) throw e;

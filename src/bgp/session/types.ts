@@ -99,6 +99,8 @@ export interface Transport extends EventEmitter<TransportEvents> {
   /** Stop emitting `data` (the peer's writes then back up). */
   pause(): void;
   resume(): void;
+  /** Whether `pause` is in effect (a session does not resume what someone else paused). */
+  isPaused?(): boolean;
   /** Bytes queued and not yet handed to the other end. */
   readonly bufferedAmount: number;
   readonly closed: boolean;
@@ -217,6 +219,11 @@ export interface SessionConfig {
    * NLRI, what the speaker's RIB uses).
    */
   readonly nlriMode?: RawNlriMode;
+  /**
+   * Byte budget of this session's decoded-attribute cache (`CodecOptions.attributeCacheBytes`,
+   * default 16 MiB): what a peer sending ever-new attribute sets can make us hold.
+   */
+  readonly attributeCacheBytes?: number;
 }
 
 // ---------------------------------------------------------------- negotiation

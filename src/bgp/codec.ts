@@ -20,7 +20,7 @@ import { decodeUpdate, encodeUpdate, updateBodyLength } from './messages/update.
 import './nlri/ipv4.js';
 import type { BgpMessage, CodecOptions, NotificationMessage } from './types.js';
 
-export { parseUpdateRaw, encodeUpdateRaw, type RawUpdate, type RawNlriSet, type RawUpdateInput, type RawNlriMode } from './messages/update-raw.js';
+export { parseUpdateRaw, encodeUpdateRaw, updateRoom, type UpdateShape, type RawUpdate, type RawNlriSet, type RawUpdateInput, type RawNlriMode } from './messages/update-raw.js';
 
 type Of<K extends BgpMessage['type']> = Extract<BgpMessage, { type: K }>;
 

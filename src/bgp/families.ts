@@ -42,6 +42,12 @@ export interface NlriCodec<T extends NlriBase = NlriBase> {
    */
   frame?(buf: Buffer, start: number, end: number, addPath: boolean): number;
   /**
+   * Whether the NLRI that `frame` located at `[start, end)` has well-formed fields, without
+   * building an Error (a flood of malformed NLRI costs a comparison each). With `frame`, it lets
+   * treat-as-withdraw find what to withdraw in one linear pass.
+   */
+  valid?(buf: Buffer, start: number, end: number, addPath: boolean): boolean;
+  /**
    * The route key of the NLRI in `[start, end)` as a binary string (latin1; cheap to build and
    * to use in a Map). Two NLRI share a key exactly when they name the same route: for unicast
    * the prefix (and path id); for EVPN the RFC 7432 section 7 fields, never ESI or labels.

@@ -22,6 +22,8 @@ export {
   messageCodecs,
   parseUpdateRaw,
   encodeUpdateRaw,
+  updateRoom,
+  type UpdateShape,
   type RawUpdate,
   type RawNlriSet,
   type RawUpdateInput,
@@ -82,6 +84,8 @@ export {
   type SpeakerEvents,
   type FamilyInput,
   type PeerConfig,
+  type PeerCounters,
+  type ExportSkipReason,
   type RibRoute,
   type RouteInput,
   type PeerGroupConfig,
@@ -93,5 +97,5 @@ export {
   type PeerError,
   type PeerUpdate,
 } from './speaker.js';
-export type { RouteFilter } from './rib/peer-config.js';
+export type { RouteFilter, PeerLimits } from './rib/peer-config.js';
 export { compareRoutes, bestPath, type DecisionOptions } from './rib/decision.js';

@@ -13,7 +13,7 @@ import { CeaseSubcode } from './iana.js';
 import { ipv4ToNumber, localAttributesKey } from './rib/attr-set.js';
 import { type DecisionOptions } from './rib/decision.js';
 import { LocRib } from './rib/loc-rib.js';
-import { addressRank, Slab, type RibPeer, type Route } from './rib/route.js';
+import { addressRank, type RibPeer, type Route } from './rib/route.js';
 import { type LocalIdentity } from './rib/reflection.js';
 import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
 import { Peer } from './rib/peer.js';
@@ -21,12 +21,16 @@ import type { PeerConfig, SpeakerCore } from './rib/peer-config.js';
 import { PeerGroups, type DynamicNeighborConfig, type DynamicNeighborState, type GroupPeerConfig, type PeerGroupConfig } from './peer-groups.js';
 import { copyMessages, PeerStats, type PeerStatus } from './rib/peer-status.js';
 import { classifyChange, reconfigureLive, type PeerUpdate } from './rib/reconfigure.js';
+import type { ExportSkipReason } from './rib/adj-rib-out.js';
+import type { PeerCounters } from './rib/peer-counters.js';
 import { realClock } from './session/clock.js';
 import { tcpNetwork } from './session/transport.js';
 import type { Clock, Negotiated, Network, Server, State, StateChangeReason } from './session/types.js';
 import type { Family, NotificationMessage } from './types.js';
 
 export type { PeerConfig, RouteFilter } from './rib/peer-config.js';
+export type { ExportSkipReason } from './rib/adj-rib-out.js';
+export type { PeerCounters } from './rib/peer-counters.js';
 export type { RibRoute, RouteInput } from './rib/view.js';
 export type { DynamicNeighborConfig, DynamicNeighborState, GroupPeerConfig, PeerGroupConfig } from './peer-groups.js';
 export type { PeerError, PeerFamilyRoutes, PeerStatus } from './rib/peer-status.js';
@@ -72,6 +76,19 @@ export interface SpeakerEvents {
   dynamicPeerRemoved: [peer: string, prefix: string];
   /** A connection was refused: no peer and no range for its address, or its range is full. */
   connectionRejected: [remoteAddress: string, reason: 'unknown-peer' | 'range-limit'];
+  /**
+   * A route was not sent to a peer (and what that peer was told about its destination before
+   * was withdrawn): `'too-large'` when its attributes and NLRI do not fit in one UPDATE of the
+   * peer's maximum message size (4096 bytes without RFC 8654 extended message).
+   */
+  exportSkipped: [peer: string, family: Family, reason: ExportSkipReason, route: RibRoute];
+  /**
+   * Something threw while the speaker worked for a peer (a timer, a socket callback, the UPDATE
+   * flush, or an application listener called from one of them): the error never reaches the
+   * process; that peer's session was reset with Cease / Administrative Reset (RFC 4486) and
+   * restarts after IdleHold. Other sessions are not touched.
+   */
+  internalError: [peer: string, error: Error];
 }
 
 /** A family as the API accepts it: `{ afi, safi }` or a registered name (`l2vpn-evpn`). */
@@ -93,7 +110,6 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   readonly clock: Clock;
   readonly network: Network;
   readonly identity: LocalIdentity;
-  readonly slab = new Slab();
   /** The pseudo-peer our own announcements come from. */
   readonly localPeer: RibPeer;
   private readonly ribs = new Map<number, LocRib>();
@@ -274,6 +290,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
       messages: copyMessages(p.session.messages),
       routes,
       lastError: s.lastError,
+      counters: { ...p.counters },
     };
   }
 
@@ -285,6 +302,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   /** Session state of a peer. */
   peerState(address: string): State | undefined {
     return this.peers.get(address)?.session.state;
+  }
+
+  /**
+   * What a peer's hostile or broken input cost it so far (routes ignored, routes not sent,
+   * faults contained); counted since the peer was added, across sessions.
+   */
+  peerCounters(address: string): PeerCounters | undefined {
+    const c = this.peers.get(address)?.counters;
+    return c === undefined ? undefined : { ...c };
   }
 
   /** @internal */
@@ -433,7 +459,15 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
       this.flushScheduled = undefined;
       const peers = [...this.dirty];
       this.dirty.clear();
-      for (const p of peers) p.flush();
+      // a fault while writing to one peer resets that peer's session only (STYLE: nothing thrown
+      // in a setImmediate may reach the process)
+      for (const p of peers) {
+        try {
+          p.flush();
+        } catch (e) {
+          p.contain(e);
+        }
+      }
     });
   }
 

@@ -21,6 +21,11 @@ export interface CodecOptions {
    * as `familyKey(afi, safi)` numbers (see families.ts).
    */
   readonly addPath?: ReadonlySet<number>;
+  /**
+   * Receive side: the byte budget of `parseUpdateRaw`'s cache of decoded attribute sets for
+   * these options (one session's), estimated as in `bgp/messages/attr-cache.ts`. Default 16 MiB.
+   */
+  readonly attributeCacheBytes?: number;
 }
 
 // ---------------------------------------------------------------- capabilities (RFC 5492)

@@ -140,6 +140,8 @@ export class Daemon {
     s.on('connectionRejected', (peer, reason) => log.log('warn', 'connection rejected', { peer, reason }));
     s.on('maxPrefix', (peer, count, limit, action) => log.log('warn', 'max prefixes', { peer, count, limit, action }));
     s.on('updateError', (peer, e) => log.log('warn', 'update error', { peer, error: e.message }));
+    s.on('internalError', (peer, e) => log.log('error', 'internal error', { peer, error: e.message }));
+    s.on('exportSkipped', (peer, family, reason) => log.log('warn', 'route not sent', { peer, afi: family.afi, safi: family.safi, reason }));
   }
 }
 

@@ -19,7 +19,7 @@
  * `nextBoundary` validates the fields too (cheaply, without building values), so a RIB that
  * keeps NLRI as bytes never stores a malformed route, and it reports the same action as `decode`.
  */
-import { BgpError, UpdateMessageError, strongerError } from '../bgp/errors.js';
+import { BgpError, UpdateMessageError } from '../bgp/errors.js';
 import { registerFamily, type NlriCodec } from '../bgp/families.js';
 import { Afi, Safi, UpdateSubcode } from '../bgp/iana.js';
 import { evpnCommunities } from './communities.js';
@@ -45,6 +45,11 @@ function frame(buf: Buffer, start: number, end: number, addPath: boolean): numbe
   return bodyEnd;
 }
 
+/** Frame every NLRI in `[start, end)` without checking fields; throws session-reset if one overruns. */
+function frameRest(buf: Buffer, start: number, end: number, addPath: boolean): void {
+  for (let q = start; q < end; ) q = frame(buf, q, end, addPath);
+}
+
 function decodeOne(buf: Buffer, p: number, bodyEnd: number): EvpnRouteBase {
   const type = buf[p]!;
   const codec = routeCodec(type);
@@ -67,7 +72,6 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
 
   decode(buf: Buffer, start: number, end: number, addPath: boolean): EvpnRoute[] {
     const out: EvpnRoute[] = [];
-    let firstError: BgpError | undefined;
     let p = start;
     while (p < end) {
       const bodyEnd = frame(buf, p, end, addPath);
@@ -77,14 +81,15 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
         if (addPath) (route as { pathId?: number }).pathId = buf.readUInt32BE(p);
         out.push(route as EvpnRoute);
       } catch (e) {
-        // A framed NLRI with a bad field: keep walking, so that a later unframed one still
-        // resets the session (the strongest action wins, RFC 7606 3.h).
+        // A framed NLRI with a bad field: decoding stops here (one error per field, not one per
+        // route: a flood of bad routes stays linear). The rest is only framed, so that a later
+        // unframed NLRI still resets the session (the strongest action wins, RFC 7606 3.h).
         const err = e instanceof BgpError ? e : badEvpnField(`route type ${buf[q]!}: ${(e as Error).message}`);
-        firstError = strongerError(firstError, err);
+        frameRest(buf, bodyEnd, end, addPath);
+        throw err;
       }
       p = bodyEnd;
     }
-    if (firstError !== undefined) throw firstError;
     return out;
   },
 
@@ -115,20 +120,23 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
     const bodyEnd = frame(buf, start, end, addPath);
     const p = addPath ? start + 4 : start;
     const codec = routeCodec(buf[p]!);
-    if (codec !== undefined) {
-      try {
-        // a framed NLRI with a bad field must not reach the RIB as bytes: treat-as-withdraw
-        codec.check(buf, p + 2, bodyEnd);
-      } catch (e) {
-        // ...unless something after it cannot be located: then the session resets (RFC 7606 3.h)
-        for (let q = bodyEnd; q < end; ) q = frame(buf, q, end, addPath);
-        throw e;
-      }
+    if (codec !== undefined && !codec.valid(buf, p + 2, bodyEnd)) {
+      // a framed NLRI with a bad field must not reach the RIB as bytes: treat-as-withdraw,
+      // unless something after it cannot be located: then the session resets (RFC 7606 3.h).
+      // Callers stop at the first throw, so the rest is framed once per field.
+      frameRest(buf, bodyEnd, end, addPath);
+      codec.check(buf, p + 2, bodyEnd);
     }
     return bodyEnd;
   },
 
   frame,
+
+  valid(buf: Buffer, start: number, end: number, addPath: boolean): boolean {
+    const p = addPath ? start + 4 : start;
+    const codec = routeCodec(buf[p]!);
+    return codec === undefined || codec.valid(buf, p + 2, end);
+  },
 
   routeKey(buf: Buffer, start: number, end: number, addPath: boolean): string {
     const bodyEnd = frame(buf, start, end, addPath);

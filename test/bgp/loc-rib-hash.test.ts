@@ -5,18 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import { AttrTable, ipv4ToNumber, localAttributesKey } from '../../src/bgp/rib/attr-set.js';
 import { BestChange, keyHash, LocRib } from '../../src/bgp/rib/loc-rib.js';
-import { addressRank, newRoute, Slab, type RibPeer, type Route } from '../../src/bgp/rib/route.js';
+import { addressRank, newRoute, nlriBytes, type RibPeer, type Route } from '../../src/bgp/rib/route.js';
 
 function peer(address: string): RibPeer {
   return { address, asn: 65001, routerId: ipv4ToNumber(address), addressRank: addressRank(address), ibgp: true, rrClient: false, local: false };
 }
 
-const slab = new Slab(1024);
 const nlri = Buffer.from([24, 10, 0, 0]);
 function route(p: RibPeer, key: string, localPref: number): Route {
   const attrs = [{ type: 'local-pref' as const, value: localPref }];
   const set = new AttrTable(p).intern(localAttributesKey(attrs, []), attrs, []);
-  return newRoute(slab.buf, slab.store(nlri, 0, nlri.length), key, set, -1);
+  return newRoute(nlriBytes(nlri, 0, nlri.length), key, set, -1);
 }
 
 /** Two (and a third) distinct keys with one hash, found by the birthday bound (~40k tries). */

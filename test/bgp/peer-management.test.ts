@@ -124,6 +124,7 @@ describe('peerStatus and updatePeer', () => {
     expect(s.messages.received.total).toBe(s.messages.received.open + s.messages.received.update + s.messages.received.keepalive + s.messages.received.notification + s.messages.received.routeRefresh);
     // y sent 2, we send it our own route only (its own are not reflected back)
     expect(s.routes).toEqual([{ family: { afi: 25, safi: 70 }, received: 2, accepted: 2, advertised: 1 }]);
+    expect(s.counters).toEqual(x.peerCounters(C[0]!));
     await y.stop();
     await fabric.settle('down', () => x.peerState(C[0]!) !== 'Established');
     const d = x.peerStatus(C[0]!)!;

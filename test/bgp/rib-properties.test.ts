@@ -9,12 +9,11 @@ import fc from 'fast-check';
 import { AttrTable, ipv4ToNumber, localAttributesKey } from '../../src/bgp/rib/attr-set.js';
 import { bestPath, compareRoutes } from '../../src/bgp/rib/decision.js';
 import { BestChange, LocRib } from '../../src/bgp/rib/loc-rib.js';
-import { addressRank, newRoute, Route, Slab, type RibPeer } from '../../src/bgp/rib/route.js';
+import { addressRank, newRoute, nlriBytes, Route, type RibPeer } from '../../src/bgp/rib/route.js';
 import type { ExtendedCommunity, PathAttribute } from '../../src/bgp/types.js';
 
 const tables = new Map<RibPeer, AttrTable>();
 const tableOf = (p: RibPeer): AttrTable => { let t = tables.get(p); if (t === undefined) tables.set(p, (t = new AttrTable(p))); return t; };
-const slab = new Slab();
 const nlri = Buffer.from([24, 10, 1, 2]);
 
 const peers: RibPeer[] = Array.from({ length: 8 }, (_, i) => {
@@ -47,8 +46,7 @@ function attrsOf(a: A): PathAttribute[] {
 
 function routeOf(peer: RibPeer, a: A, key = 'd'): Route {
   const attrs = attrsOf(a);
-  const off = slab.store(nlri, 0, nlri.length);
-  return newRoute(slab.buf, off, key, tableOf(peer).intern(localAttributesKey(attrs, []), attrs, []), -1);
+  return newRoute(nlriBytes(nlri, 0, nlri.length), key, tableOf(peer).intern(localAttributesKey(attrs, []), attrs, []), -1);
 }
 
 /** The RFC 4271 9.1.2.2 elimination written out naively, as an oracle. */

@@ -376,7 +376,8 @@ describe('Session over the in-memory transport with a virtual clock', () => {
     let drained = false;
     a.session.on('drain', () => (drained = true));
     bt.resume();
-    await settle();
+    // b works through the backlog in 10 ms slices (session/receive-slice.ts): a few turns
+    for (let i = 0; i < 200 && !drained; i++) await settle(1);
     expect(drained).toBe(true);
     expect(a.session.writable).toBe(true);
   });

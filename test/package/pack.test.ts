@@ -96,6 +96,19 @@ describe('npm pack, installed into a fresh directory', () => {
     walk('dist');
     expect(registering.length).toBeGreaterThan(0);
     expect(registering.filter((f) => !covered(f))).toEqual([]);
+    // tsup (esbuild) reads the same field while it builds dist from src: a registering source
+    // file left out would have its bare imports dropped from the build
+    const sources: string[] = [];
+    const walkSrc = (dir: string): void => {
+      for (const e of readdirSync(join(repo, dir), { withFileTypes: true })) {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) walkSrc(rel);
+        else if (e.name.endsWith('.ts') && /^(registerFamily|registerExtCommunity)\(|^\w+\.register\(\)/m.test(readFileSync(join(repo, rel), 'utf8'))) sources.push(rel);
+      }
+    };
+    walkSrc('src');
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.filter((f) => !covered(f))).toEqual([]);
     // the entries that pull them in are listed too; vtep/dataplane/testing are not
     for (const e of ['dist/index.js', 'dist/index.cjs', 'dist/bgp/index.js', 'dist/evpn/index.cjs']) expect(covered(e), e).toBe(true);
     expect(covered('dist/vtep/index.js')).toBe(false);

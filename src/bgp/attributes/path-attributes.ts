@@ -100,6 +100,9 @@ export function decodeAttributes(
   const attributes: PathAttribute[] = [];
   let error: BgpError | undefined;
   let mandatory = 0;
+  // the first discarded repeat: its error is built once, after the walk (O(1) per repeat)
+  let repeatAt = -1;
+  let repeatEnd = -1;
   if (++generation === 0xffffffff) {
     seen.fill(0);
     generation = 1;
@@ -136,10 +139,10 @@ export function decodeAttributes(
       if (code === AttrType.mpReach || code === AttrType.mpUnreach) {
         throw new UpdateMessageError(UpdateSubcode.malformedAttributeList, `attribute ${code} repeated`, { data: buf.subarray(at, ve) });
       }
-      error = strongerError(error, new UpdateMessageError(UpdateSubcode.malformedAttributeList, `attribute ${code} repeated (discarded)`, {
-        data: buf.subarray(at, ve),
-        action: 'attribute-discard',
-      }));
+      if (repeatAt < 0) {
+        repeatAt = at;
+        repeatEnd = ve;
+      }
       continue;
     }
     seen[code] = generation;
@@ -184,6 +187,13 @@ export function decodeAttributes(
     if ((kept & (AttrFlag.partial | AttrFlag.extendedLength)) !== 0) (attr as { flags?: number }).flags = kept;
     if (code <= AttrType.nextHop) mandatory |= 1 << (code - 1);
     attributes.push(attr);
+  }
+  if (repeatAt >= 0 && error === undefined) {
+    // the weakest action: any other error found is at least as strong and wins (RFC 7606 3.h)
+    error = new UpdateMessageError(UpdateSubcode.malformedAttributeList, `attribute ${buf[repeatAt + 1]!} repeated (discarded)`, {
+      data: buf.subarray(repeatAt, repeatEnd),
+      action: 'attribute-discard',
+    });
   }
   return { attributes, error, mandatory };
 }

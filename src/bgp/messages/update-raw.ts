@@ -9,7 +9,7 @@ import { familyCodec, hasAddPath } from '../families.js';
 import { Afi, AttrFlag, AttrType, Header, HeaderSubcode, MessageType, Safi, UpdateSubcode } from '../iana.js';
 import { attrContext, attributeCodec, attributeError, decodeAttributes, encodeAttributes, attributesLength, type DecodedAttributes } from '../attributes/path-attributes.js';
 import { reconcileAs4, toTwoOctetAttributes } from '../attributes/as4.js';
-import { extCommunityRegistryVersion } from '../ext-community-registry.js';
+import { cacheAttributes, cachedAttributes } from './attr-cache.js';
 import { mpReach, mpUnreach } from '../attributes/mp-reach.js';
 import { ipv4Unicast } from '../nlri/ipv4.js';
 import type { CodecOptions, Family, PathAttribute } from '../types.js';
@@ -120,23 +120,19 @@ function splitFamily(buf: Buffer, start: number, end: number, afi: number, safi:
 
 /**
  * The well-formed NLRI of a family in `[start, end)`, skipping (by framing) those whose fields
- * are bad: what an UPDATE treated as withdraw still withdraws (RFC 7606 2). Returns 0 when the
- * family cannot frame its NLRI without checking them.
+ * are bad: what an UPDATE treated as withdraw still withdraws (RFC 7606 2). One linear pass, no
+ * Error built per bad NLRI. Returns 0 when the family cannot frame and check its NLRI this way.
  */
 function splitWellFormed(buf: Buffer, start: number, end: number, afi: number, safi: number, options: CodecOptions | undefined): number {
   const codec = familyCodec(afi, safi);
-  if (codec?.frame === undefined) return 0;
+  if (codec?.frame === undefined || codec.valid === undefined) return 0;
   const addPath = hasAddPath(options, afi, safi);
   let n = 0;
   for (let p = start; p < end; ) {
     const next = codec.frame(buf, p, end, addPath);
     if (!(next > p && next <= end)) return n;
-    try {
-      codec.nextBoundary(buf, p, end, addPath);
-      n = put(n, p, next);
-    } catch {
-      // a bad field: that route never reached a RIB, there is nothing to withdraw
-    }
+    // a bad field: that route never reached a RIB, there is nothing to withdraw
+    if (codec.valid(buf, p, next, addPath)) n = put(n, p, next);
     p = next;
   }
   return n;
@@ -220,43 +216,6 @@ function otherKey(msg: Buffer, start: number, end: number): string {
   return key + latin1(msg, from, end);
 }
 
-// decoded attribute sections by their bytes, per options object (4-octet AS changes the
-// decoding), each bounded; a cache made before an extended community codec was registered
-// starts over (the codec decodes differently)
-const cacheLimit = 4096;
-interface AttrCache {
-  version: number;
-  readonly map: Map<string, DecodedAttributes>;
-}
-const defaultCache: AttrCache = { version: -1, map: new Map() };
-const caches = new WeakMap<CodecOptions, AttrCache>();
-
-/**
- * Only sets that hold no view of the message are kept: a cached view would pin the received
- * chunk (up to 64 KiB) for as long as the cache lives. Errors carry views too.
- */
-function cacheable(d: DecodedAttributes): boolean {
-  if (d.error !== undefined) return false;
-  for (const a of d.attributes) {
-    if (a.type === 'unknown' || (a.type === 'pmsi-tunnel' && typeof a.tunnelId !== 'string')) return false;
-  }
-  return true;
-}
-
-function cacheFor(options: CodecOptions | undefined): Map<string, DecodedAttributes> {
-  let c = options === undefined ? defaultCache : caches.get(options);
-  if (c === undefined) {
-    c = { version: -1, map: new Map() };
-    caches.set(options!, c);
-  }
-  const v = extCommunityRegistryVersion();
-  if (c.version !== v) {
-    c.version = v;
-    c.map.clear();
-  }
-  return c.map;
-}
-
 /** RFC 6793 4.2.3 / 6 applied to a decoded section (the same object back when nothing changes). */
 function as4View(d: DecodedAttributes, fourOctetAs: boolean): DecodedAttributes {
   const r = reconcileAs4(d.attributes, fourOctetAs, d.error);
@@ -308,17 +267,12 @@ function parse(msg: Buffer, options: CodecOptions | undefined, mode: RawNlriMode
   if (locateMp(msg, as, ae)) {
     // the common case: attribute sets repeat, so decode each distinct one once
     key = otherKey(msg, as, ae);
-    const cache = cacheFor(options);
-    const hit = cache.get(key);
+    const hit = cachedAttributes(options, key);
     if (hit !== undefined) {
       decoded = hit;
     } else {
       decoded = as4View(decodeAttributes(msg, as, ae, ctx, noop), ctx.fourOctetAs);
-      if (cacheable(decoded)) {
-        Object.freeze(decoded.attributes);
-        if (cache.size >= cacheLimit) cache.clear();
-        cache.set(key, decoded);
-      }
+      cacheAttributes(options, key, decoded);
     }
   } else {
     // a malformed section: the full walk finds (and reports) what is wrong
@@ -405,8 +359,55 @@ export interface RawUpdateInput {
   readonly withdrawn?: readonly Buffer[];
 }
 
-function isClassicIpv4(input: RawUpdateInput): boolean {
+function isClassicIpv4(input: UpdateShape): boolean {
   return input.afi === Afi.ipv4 && input.safi === Safi.unicast && input.nextHops.length === 1 && !input.nextHops[0]!.includes(':');
+}
+
+/** An UPDATE's family, attributes and next hops, without its NLRI. */
+export type UpdateShape = Omit<RawUpdateInput, 'nlri' | 'withdrawn'>;
+
+/** Where an UPDATE's parts go: shared by `encodeUpdateRaw` and `updateRoom`, so they agree. */
+interface AnnounceLayout {
+  readonly attrs: PathAttribute[];
+  readonly attrLength: number;
+  /** MP_REACH next hop bytes; undefined for the classic IPv4 fields. */
+  readonly nh: Buffer | undefined;
+  /** MP_REACH header, AFI/SAFI, next hop and reserved byte. */
+  readonly mpFixed: number;
+  /** Bytes left for NLRI in one message (negative when the attributes alone are too large). */
+  readonly room: number;
+}
+
+function maxMessage(options: CodecOptions | undefined): number {
+  return options?.extendedMessage ? Header.maxExtendedLength : Header.maxLength;
+}
+
+function announceLayout(input: UpdateShape, options: CodecOptions | undefined, classic: boolean): AnnounceLayout {
+  const ctx = attrContext(options);
+  // RFC 6793 6: AS4_PATH / AS4_AGGREGATOR never go to a 4-octet AS peer; towards a 2-octet
+  // one they are rebuilt from AS_PATH / AGGREGATOR (4.2.2)
+  const kept = input.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop' && a.type !== 'as4-path' && a.type !== 'as4-aggregator');
+  const attrs: PathAttribute[] = ctx.fourOctetAs ? kept : [...toTwoOctetAttributes(kept)];
+  if (classic) attrs.push({ type: 'next-hop', value: input.nextHops[0]! });
+  const attrLength = attributesLength(attrs, ctx);
+  const nh = classic ? undefined : nextHopBytes(input);
+  const mpFixed = nh === undefined ? 0 : 4 + 5 + nh.length;
+  return { attrs, attrLength, nh, mpFixed, room: maxMessage(options) - (Header.length + 4 + attrLength + mpFixed) };
+}
+
+function withdrawFixed(classic: boolean): number {
+  return Header.length + 4 + (classic ? 0 : 4 + 3);
+}
+
+/**
+ * Bytes of NLRI that one UPDATE with these attributes and next hops can carry for a peer with
+ * these options (`withdraw`: in a message that only withdraws). An NLRI longer than this cannot
+ * be sent to that peer at all (RFC 4271 4.3: one NLRI is never split); negative when the
+ * attributes alone exceed the peer's maximum message size (RFC 8654).
+ */
+export function updateRoom(input: UpdateShape, options?: CodecOptions, withdraw = false): number {
+  const classic = isClassicIpv4(input);
+  return withdraw ? maxMessage(options) - withdrawFixed(classic) : announceLayout(input, options, classic).room;
 }
 
 /**
@@ -414,16 +415,16 @@ function isClassicIpv4(input: RawUpdateInput): boolean {
  * Withdrawals go first, in their own messages. IPv4 unicast with an IPv4 next hop uses the
  * classic fields; other families use MP_UNREACH_NLRI / MP_REACH_NLRI (placed first, RFC 7606 5.1).
  * Attributes hold real AS numbers: with `fourOctetAs: false` they go out as RFC 6793 4.2.2 says
- * (AS_TRANS, AS4_PATH, AS4_AGGREGATOR). Throws TypeError if one NLRI cannot fit in a message.
+ * (AS_TRANS, AS4_PATH, AS4_AGGREGATOR). Throws TypeError if one NLRI cannot fit in a message
+ * (`updateRoom` tells beforehand).
  */
 export function encodeUpdateRaw(input: RawUpdateInput, options?: CodecOptions): Buffer[] {
-  const max = options?.extendedMessage ? Header.maxExtendedLength : Header.maxLength;
-  const ctx = attrContext(options);
+  const max = maxMessage(options);
   const classic = isClassicIpv4(input);
   const out: Buffer[] = [];
   const withdrawn = input.withdrawn ?? [];
   if (withdrawn.length > 0) {
-    const fixed = Header.length + 4 + (classic ? 0 : 4 + 3);
+    const fixed = withdrawFixed(classic);
     pack(withdrawn, max - fixed, out, (from, to, size) => {
       const buf = Buffer.allocUnsafe(fixed + size);
       let p = writeHeader(buf, 0, buf.length, MessageType.update);
@@ -443,17 +444,11 @@ export function encodeUpdateRaw(input: RawUpdateInput, options?: CodecOptions): 
     });
   }
   if (input.nlri.length === 0) return out;
-  // RFC 6793 6: AS4_PATH / AS4_AGGREGATOR never go to a 4-octet AS peer; towards a 2-octet
-  // one they are rebuilt from AS_PATH / AGGREGATOR (4.2.2)
-  const kept = input.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach' && a.type !== 'next-hop' && a.type !== 'as4-path' && a.type !== 'as4-aggregator');
-  const attrs: PathAttribute[] = ctx.fourOctetAs ? kept : [...toTwoOctetAttributes(kept)];
-  if (classic) attrs.push({ type: 'next-hop', value: input.nextHops[0]! });
-  const attrBytes = Buffer.allocUnsafe(attributesLength(attrs, ctx));
-  encodeAttributes(attrs, attrBytes, 0, ctx);
-  const nh = classic ? undefined : nextHopBytes(input);
-  const mpFixed = nh === undefined ? 0 : 4 + 5 + nh.length;
-  const fixed = Header.length + 4 + attrBytes.length + mpFixed;
-  pack(input.nlri, max - fixed, out, (from, to, size) => {
+  const { attrs, attrLength, nh, mpFixed, room } = announceLayout(input, options, classic);
+  const attrBytes = Buffer.allocUnsafe(attrLength);
+  encodeAttributes(attrs, attrBytes, 0, attrContext(options));
+  const fixed = max - room;
+  pack(input.nlri, room, out, (from, to, size) => {
     const buf = Buffer.allocUnsafe(fixed + size);
     let p = writeHeader(buf, 0, buf.length, MessageType.update);
     buf.writeUInt16BE(0, p);
@@ -485,7 +480,7 @@ function mpHeader(buf: Buffer, p: number, code: number, len: number): number {
   return p + 4;
 }
 
-function nextHopBytes(input: RawUpdateInput): Buffer {
+function nextHopBytes(input: UpdateShape): Buffer {
   const rd = input.safi === Safi.mplsVpn ? 8 : 0;
   const parts: Buffer[] = [];
   for (const t of input.nextHops) {

@@ -24,12 +24,23 @@ export interface OutAttributes {
 /** The UPDATE packer (`encodeUpdateRaw` of the codec, bound to the session's send options). */
 export type UpdatePacker = (u: RawUpdateInput) => Buffer[];
 
+/**
+ * Bytes of NLRI one UPDATE can carry with these attributes for this peer (`updateRoom` of the
+ * codec, bound to the session's send options); `withdraw` for a message that only withdraws.
+ */
+export type UpdateRoom = (u: Omit<RawUpdateInput, 'nlri' | 'withdrawn'>, withdraw: boolean) => number;
+
+/** Why a best path was not sent to a peer. */
+export type ExportSkipReason = 'too-large';
+
 /** What the Adj-RIB-Out asks of the speaker. */
 export interface RibOutSource {
   /** The current best path to a destination of a family. */
   best(family: number, key: string): Route | undefined;
   /** The attributes to send `route` with to this peer, or undefined when it must not be sent. */
   exportRoute(family: number, route: Route): OutAttributes | undefined;
+  /** A best path that was exportable was not sent (and what the peer knew of it withdrawn). */
+  skipped?(family: number, route: Route, reason: ExportSkipReason): void;
 }
 
 /** Where the bytes go: `send` returns false when the peer's buffer is full (wait for drain). */
@@ -52,7 +63,11 @@ const noNextHops: readonly string[] = [];
 interface Group {
   out: OutAttributes;
   nlri: Buffer[];
+  /** NLRI bytes one UPDATE with these attributes can carry for this peer. */
+  room: number;
 }
+
+const unlimited: UpdateRoom = () => Infinity;
 
 interface Batch {
   groups: Map<string, Group>;
@@ -74,6 +89,10 @@ export class AdjRibOut {
   messagesSent = 0;
   announced = 0;
   withdrawn = 0;
+  /** Best paths not sent because they do not fit in one UPDATE for this peer. */
+  tooLarge = 0;
+  /** family -> room in a withdraw-only UPDATE. */
+  private readonly withdrawRoom = new Map<number, number>();
 
   constructor(
     private readonly source: RibOutSource,
@@ -83,6 +102,8 @@ export class AdjRibOut {
     private readonly batch = 2048,
     /** RFC 7911: families (familyKey) where we must send a path identifier (we send the best path as id 1). */
     private readonly addPathSend: ReadonlySet<number> = noFamilies,
+    /** How many NLRI bytes fit in one UPDATE for this peer (default: no limit is checked). */
+    private readonly room: UpdateRoom = unlimited,
   ) {}
 
   /** Changed destinations waiting to be written (not counting a table walk). */
@@ -184,16 +205,37 @@ export class AdjRibOut {
     if (out !== undefined) {
       let g = b.groups.get(out.key);
       if (g === undefined) {
-        g = { out, nlri: [] };
+        g = { out, nlri: [], room: this.room({ attributes: out.attributes, afi: family >>> 8, safi: family & 0xff, nextHops: out.nextHops }, false) };
         b.groups.set(out.key, g);
       }
-      g.nlri.push(this.addPathSend.has(family) ? withPathId(best!.nlri) : best!.nlri);
-      return;
+      const nlri = this.addPathSend.has(family) ? withPathId(best!.nlri) : best!.nlri;
+      if (nlri.length <= g.room) {
+        g.nlri.push(nlri);
+        return;
+      }
+      // RFC 4271 9.2 / RFC 8654 4: a route whose UPDATE would exceed the peer's maximum message
+      // size is not advertised to it; what it was told before about the destination is withdrawn.
+      // (RFC 8654's SHOULD, first removing attributes eligible for attribute-discard, is not done.)
+      this.tooLarge++;
+      this.source.skipped?.(family, best!, 'too-large');
     }
     // RFC 4271 9.1.3: what this peer was told (the previous best, if it was exportable) goes
     if (previous !== null && this.source.exportRoute(family, previous) !== undefined) {
-      b.withdraws.push(this.addPathSend.has(family) ? withPathId(previous.nlri) : previous.nlri);
+      const nlri = this.addPathSend.has(family) ? withPathId(previous.nlri) : previous.nlri;
+      // an NLRI that cannot fit in a withdraw never fitted in an announcement either
+      if (nlri.length <= this.withdrawRoomOf(family)) b.withdraws.push(nlri);
     }
+  }
+
+  private withdrawRoomOf(family: number): number {
+    let r = this.withdrawRoom.get(family);
+    if (r === undefined) {
+      const afi = family >>> 8;
+      const safi = family & 0xff;
+      r = this.room({ attributes: [], afi, safi, nextHops: afi === 1 && safi === 1 ? ipv4Withdraw : noNextHops }, true);
+      this.withdrawRoom.set(family, r);
+    }
+    return r;
   }
 
   private emit(family: number, b: Batch): boolean {

@@ -8,6 +8,7 @@ import type { MessageCounters } from '../session/message-counters.js';
 import type { Session } from '../session/session.js';
 import type { Clock, Negotiated, State, StateChangeReason } from '../session/types.js';
 import type { Family, NotificationMessage } from '../types.js';
+import type { PeerCounters } from './peer-counters.js';
 
 /** Why a peer's last session ended, or the last NOTIFICATION that went either way. */
 export interface PeerError {
@@ -59,6 +60,8 @@ export interface PeerStatus {
   readonly messages: MessageCounters;
   readonly routes: readonly PeerFamilyRoutes[];
   readonly lastError: PeerError | undefined;
+  /** What hostile or broken input cost the peer (as `BgpSpeaker.peerCounters`). */
+  readonly counters: PeerCounters;
 }
 
 /** The session-derived part of a peer's status, tracked from events. */

@@ -2,21 +2,23 @@
  * One peer of a `BgpSpeaker`: its Session, Adj-RIB-In, Adj-RIB-Out, and the inbound path
  * (RFC 7606 handling, loop checks, import filter, max-prefix, graceful restart, route refresh).
  */
-import type { RawNlriSet, RawUpdate } from '../codec.js';
-import type { BgpError } from '../errors.js';
+import { updateRoom, type RawNlriSet, type RawUpdate } from '../codec.js';
+import { UpdateMessageError, type BgpError } from '../errors.js';
 import { familyCodec, familyKey } from '../families.js';
+import { UpdateSubcode } from '../iana.js';
 import { Session } from '../session/session.js';
 import type { Negotiated, State, StateChangeReason, TimerHandle } from '../session/types.js';
 import type { Family, NotificationMessage, RouteRefreshMessage } from '../types.js';
 import { AdjRibIn } from './adj-rib-in.js';
-import { AdjRibOut } from './adj-rib-out.js';
+import { AdjRibOut, type ExportSkipReason } from './adj-rib-out.js';
 import { AttrTable, type AttrSet, localAttributesKey } from './attr-set.js';
 import { ExportPolicy } from './export-policy.js';
 import { BestChange, type LocRib } from './loc-rib.js';
 import { sessionConfig, toFamily, type PeerConfig, type SpeakerCore } from './peer-config.js';
 import { MaxPrefixGuard, maxPrefixError } from './max-prefix.js';
+import { eachThenThrow, InboundGate } from './inbound-gate.js';
 import { loopCheck } from './reflection.js';
-import { newRoute, type RibPeer, type Route } from './route.js';
+import { newRoute, nlriBytes, type RibPeer, type Route } from './route.js';
 import { viewRoute } from './view.js';
 import { parseIpv4 } from '../../net/ip.js';
 
@@ -30,6 +32,9 @@ export class Peer {
   /** The session (absent only on the local pseudo-peer). */
   readonly session!: Session;
   negotiated: Negotiated | undefined;
+  /** Family and next-hop checks on the way in, and the peer's counters. */
+  private readonly gate = new InboundGate();
+  readonly counters = this.gate.counters;
   private readonly families: Family[];
   private grTimer: TimerHandle | undefined;
   private readonly maxPrefix: MaxPrefixGuard;
@@ -64,6 +69,15 @@ export class Peer {
     s.on('drain', () => this.flush());
     s.on('notificationSent', (m: NotificationMessage) => core.emit('notificationSent', config.address, m));
     s.on('notificationReceived', (m: NotificationMessage) => core.emit('notificationReceived', config.address, m));
+    s.on('internalError', (e) => {
+      this.counters.internalErrors++;
+      core.emit('internalError', config.address, e);
+    });
+  }
+
+  /** @internal a fault while working for this peer outside its session's callbacks: reset it. */
+  contain(error: unknown): void {
+    this.session.contain(error);
   }
 
   start(): void {
@@ -81,8 +95,14 @@ export class Peer {
   // ------------------------------------------------------------ session events
 
   private onState(from: State, to: State, reason: StateChangeReason): void {
-    this.core.emit('peerState', this.config.address, from, to, reason);
-    if (from !== 'Established' || to === 'Established') return;
+    // a listener that throws must not leave the routes of a session that went down in the RIB:
+    // the bookkeeping still runs, then the fault goes on to the session's containment
+    const steps: (() => unknown)[] = [() => this.core.emit('peerState', this.config.address, from, to, reason)];
+    if (from === 'Established' && to !== 'Established') steps.push(() => this.sessionDown(reason));
+    eachThenThrow(steps, (step) => step());
+  }
+
+  private sessionDown(reason: StateChangeReason): void {
     this.out?.reset();
     this.out = undefined;
     const n = this.negotiated;
@@ -103,21 +123,27 @@ export class Peer {
     this.clearGrTimer();
     this.grTimer = this.core.clock.setTimeout(() => {
       this.grTimer = undefined;
-      for (const f of this.adjIn.families()) this.sweep(f);
+      try {
+        for (const f of this.adjIn.families()) this.sweep(f);
+      } catch (e) {
+        this.contain(e);
+      }
     }, Math.max(gr.restartTime, 1) * 1000);
   }
 
   private onEstablished(n: Negotiated): void {
     this.negotiated = n;
-    this.policy.sendFamilies = new Set(n.families.map((f) => familyKey(f.afi, f.safi)));
+    this.policy.sendFamilies = this.gate.established(n.families, this.session.localAddress);
     this.rib.routerId = parseIpv4(n.peerRouterId);
     this.maxPrefix.reset();
+    const sendOptions = n.sendOptions;
     this.out = new AdjRibOut(
-      { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.policy.exportRoute(f, r) },
+      { best: (f, k) => this.core.locRibIfAny(f)?.best(k), exportRoute: (f, r) => this.policy.exportRoute(f, r), skipped: (f, r, why) => this.skipped(f, r, why) },
       this.session,
-      this.core.pack(n.sendOptions),
+      this.core.pack(sendOptions),
       2048,
       n.addPath.send,
+      (u, withdraw) => updateRoom(u, sendOptions, withdraw),
     );
     // RFC 4724 4.2: stale routes of a family the restarted peer no longer lists with the F bit
     // are removed at once; the others wait for its End-of-RIB (or the restart timer)
@@ -175,9 +201,20 @@ export class Peer {
     // RFC 7606 2: treat-as-withdraw (and the stronger afi-safi-disable, which we apply the same
     // way to this message's routes) turns every announced route into a withdraw
     const asWithdraw = err !== undefined && err.action !== 'attribute-discard';
-    for (const w of u.withdrawn) this.nlriSet(w, undefined, opts);
+    const gate = this.gate;
+    for (const w of u.withdrawn) if (gate.admits(w)) this.nlriSet(w, undefined, opts);
+    let badNextHop: string | undefined;
     for (const a of u.announced) {
+      if (!gate.admits(a)) continue;
       if (asWithdraw) {
+        this.nlriSet(a, undefined, opts);
+        continue;
+      }
+      // RFC 4271 6.3: a semantically incorrect next hop -> the route is ignored, the session
+      // stays; we withdraw what the peer sent before for these NLRI (RFC 7606 treat-as-withdraw)
+      const bad = gate.badNextHop(a);
+      if (bad !== undefined) {
+        badNextHop ??= bad;
         this.nlriSet(a, undefined, opts);
         continue;
       }
@@ -192,9 +229,14 @@ export class Peer {
       this.nlriSet(a, loop ? undefined : set, opts);
       this.attrs.release(set);
     }
-    // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer
+    // the error object only when someone listens (a hostile peer can send these at line rate)
+    if (badNextHop !== undefined && this.core.listenerCount('updateError') > 0) {
+      this.core.emit('updateError', this.config.address, new UpdateMessageError(UpdateSubcode.invalidNextHopAttribute, `invalid ${badNextHop}: routes ignored`, { action: 'treat-as-withdraw' }));
+    }
+    // RFC 7606 2 (afi-safi-disable): the family is no longer exchanged with this peer, and
+    // RFC 4760 7: its routes are ignored for the rest of the session
     const off = u.disabledFamily;
-    if (off !== undefined) this.dropFamily(familyKey(off.afi, off.safi));
+    if (off !== undefined) this.dropFamily(gate.disable(off));
   }
 
   /**
@@ -260,13 +302,11 @@ export class Peer {
     if (key === undefined) return false;
     const rib = this.core.locRib(fk);
     const old = rib.path(key, this.rib, pathId);
-    if (old !== undefined && old.attrs === set && old.length === end - start && buf.compare(old.slab, old.offset, old.offset + old.length, start, end) === 0) {
+    if (old !== undefined && old.attrs === set && old.sameNlri(buf, start, end)) {
       this.adjIn.unstale(old); // an identical re-advertisement (refresh, GR): nothing changes
       return true;
     }
-    const slab = this.core.slab;
-    const off = slab.store(buf, start, end);
-    let r = newRoute(slab.buf, off, key, this.attrs.retain(set), pathId);
+    let r = newRoute(nlriBytes(buf, start, end), key, this.attrs.retain(set), pathId);
     const filter = this.config.importFilter;
     if (filter !== undefined) {
       const verdict = filter(viewRoute(fk, r, false, false), this.config.address);
@@ -279,7 +319,7 @@ export class Peer {
       if (verdict !== true) {
         const s2 = this.attrs.intern(localAttributesKey(verdict, set.nextHops), verdict, set.nextHops);
         this.attrs.release(set);
-        r = newRoute(r.slab, r.offset, key, s2, pathId);
+        r = newRoute(r.bytes, key, s2, pathId);
       }
     }
     if (this.filtered.size > 0) this.filteredSet(fk).delete(`${key}\u0000${pathId}`);
@@ -353,13 +393,20 @@ export class Peer {
     // session stays down (as FRR and others do by default) until the application removes and
     // adds the peer again. Deferred: we are inside the session's handling of this UPDATE.
     const error = maxPrefixError(fk >>> 8, fk & 0xff, limit);
-    queueMicrotask(() => this.session.reset(error, false));
+    queueMicrotask(() => {
+      try {
+        this.session.reset(error, false);
+      } catch (e) {
+        this.contain(e);
+      }
+    });
   }
 
   private sweep(fk: number): void {
     const rib = this.core.locRibIfAny(fk);
     if (rib === undefined) return;
-    for (const r of this.adjIn.stale(fk)) this.unlearnKey(fk, rib, r.key, r.pathId);
+    // a listener that throws on one route (routeWithdrawn) does not keep the others in the RIB
+    eachThenThrow(this.adjIn.stale(fk), (r) => this.unlearnKey(fk, rib, r.key, r.pathId));
   }
 
   private hasStale(): boolean {
@@ -370,14 +417,14 @@ export class Peer {
     this.filtered.delete(fk);
     const rib = this.core.locRibIfAny(fk);
     if (rib === undefined) return;
-    for (const r of this.adjIn.all(fk)) this.unlearnKey(fk, rib, r.key, r.pathId);
+    eachThenThrow(this.adjIn.all(fk), (r) => this.unlearnKey(fk, rib, r.key, r.pathId));
   }
 
   /** Every route of this peer leaves the Loc-RIB. */
   dropAll(): void {
     this.clearGrTimer();
     this.filtered.clear();
-    for (const f of this.adjIn.families()) this.dropFamily(f);
+    eachThenThrow([...this.adjIn.families()], (f) => this.dropFamily(f));
   }
 
   private clearGrTimer(): void {
@@ -393,6 +440,13 @@ export class Peer {
     if (out === undefined || !this.policy.sendFamilies.has(fk)) return false;
     out.mark(fk, key, previous);
     return true;
+  }
+
+  private skipped(fk: number, r: Route, reason: ExportSkipReason): void {
+    this.counters.exportTooLarge++;
+    if (this.core.listenerCount('exportSkipped') > 0) {
+      this.core.emit('exportSkipped', this.config.address, { afi: fk >>> 8, safi: fk & 0xff }, reason, viewRoute(fk, r, true, false));
+    }
   }
 
   /** @internal write what the session can take. */

@@ -1,7 +1,12 @@
 /**
  * A route as the RIBs keep it: small. The NLRI bytes are copied once out of the socket chunk
- * into a shared slab (so the chunk can be collected) and referenced by offset and length; no
- * Buffer object per route. The attributes are an interned, shared `AttrSet`.
+ * (so the chunk can be collected) into a one-byte string that belongs to the route alone: no
+ * Buffer object per route, and nothing outlives the route. (An earlier shared 256 KiB slab let
+ * one long-lived route pin its whole block: 200 routes kept after churn held 50 MiB.) The
+ * attributes are an interned, shared `AttrSet`.
+ *
+ * Cost per route: the Route object (4 fields), its key string and the NLRI string (V8: 16 bytes
+ * + the NLRI length, rounded up to 8 — 56 bytes for a 35-byte Type-2).
  */
 import type { AttrSet } from './attr-set.js';
 
@@ -29,10 +34,8 @@ export interface RibPeer {
  */
 export class Route {
   constructor(
-    /** The slab that holds the NLRI bytes (shared by many routes). */
-    readonly slab: Buffer,
-    /** Offset of the NLRI (after any ADD-PATH path id) in `slab`; its length is in the 2 bytes before. */
-    readonly offset: number,
+    /** The NLRI bytes (after any ADD-PATH path id) as a latin1 string, owned by this route. */
+    readonly bytes: string,
     /** Family route key (binary latin1, without path id): the Loc-RIB destination. */
     readonly key: string,
     /** Interned attributes (of the peer the route came from). */
@@ -51,19 +54,27 @@ export class Route {
 
   /** Length of the NLRI in bytes. */
   get length(): number {
-    return this.slab.readUInt16BE(this.offset - 2);
+    return this.bytes.length;
   }
 
-  /** A view of the NLRI bytes (no path id). */
+  /** The NLRI bytes (a fresh Buffer, no path id). */
   get nlri(): Buffer {
-    return this.slab.subarray(this.offset, this.offset + this.slab.readUInt16BE(this.offset - 2));
+    return Buffer.from(this.bytes, 'latin1');
+  }
+
+  /** Whether this route's NLRI equals `[start, end)` of `buf`. */
+  sameNlri(buf: Buffer, start: number, end: number): boolean {
+    const b = this.bytes;
+    if (b.length !== end - start) return false;
+    for (let i = 0; i < b.length; i++) if (b.charCodeAt(i) !== buf[start + i]) return false;
+    return true;
   }
 }
 
 /** A route received with an ADD-PATH path identifier (RFC 7911). */
 export class AddPathRoute extends Route {
-  constructor(slab: Buffer, offset: number, key: string, attrs: AttrSet, private readonly id: number) {
-    super(slab, offset, key, attrs);
+  constructor(bytes: string, key: string, attrs: AttrSet, private readonly id: number) {
+    super(bytes, key, attrs);
   }
 
   override get pathId(): number {
@@ -72,46 +83,18 @@ export class AddPathRoute extends Route {
 }
 
 /** A `Route`, or an `AddPathRoute` when `pathId >= 0`. The peer is `attrs.peer`. */
-export function newRoute(slab: Buffer, offset: number, key: string, attrs: AttrSet, pathId: number): Route {
-  return pathId < 0 ? new Route(slab, offset, key, attrs) : new AddPathRoute(slab, offset, key, attrs, pathId);
+export function newRoute(bytes: string, key: string, attrs: AttrSet, pathId: number): Route {
+  return pathId < 0 ? new Route(bytes, key, attrs) : new AddPathRoute(bytes, key, attrs, pathId);
+}
+
+/** `[start, end)` of `buf` as the latin1 string a Route keeps (a copy: the buffer may go). */
+export function nlriBytes(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
 }
 
 /** Key of a path inside a destination or an Adj-RIB-In: the route key plus the path id. */
 export function pathKey(key: string, pathId: number): string {
   return pathId < 0 ? key : key + String.fromCharCode(pathId >>> 16, pathId & 0xffff);
-}
-
-/**
- * Append-only byte slabs for NLRI. Bytes are copied into the current slab after a 2-byte length
- * (so a route needs no length field); a full slab is left to the routes that point into it and
- * is collected when the last of them goes.
- */
-export class Slab {
-  /** Current slab; read it right after `store` to get the buffer the offset refers to. */
-  buf: Buffer;
-  private pos = 0;
-
-  constructor(private readonly size = 256 * 1024) {
-    this.buf = Buffer.allocUnsafeSlow(size);
-  }
-
-  /** Copy `[start, end)` of `src` (at most 65535 bytes) into the slab; returns its offset in `this.buf`. */
-  store(src: Buffer, start: number, end: number): number {
-    const n = end - start;
-    if (this.pos + n + 2 > this.buf.length) {
-      this.buf = Buffer.allocUnsafeSlow(Math.max(this.size, n + 2));
-      this.pos = 0;
-    }
-    const b = this.buf;
-    const at = this.pos + 2;
-    b[at - 2] = n >>> 8;
-    b[at - 1] = n & 0xff;
-    // a route's NLRI is a few dozen bytes: a loop beats Buffer#copy's JS wrapper and native call
-    if (n <= 64) for (let i = 0; i < n; i++) b[at + i] = src[start + i]!;
-    else src.copy(b, at, start, end);
-    this.pos = at + n;
-    return at;
-  }
 }
 
 /** RFC 4271 9.1.2.2 g: a binary string that sorts like the address (IPv4 before IPv6). */

@@ -34,6 +34,11 @@ export class IdleHold {
     }, ms);
   }
 
+  /** A restart is waiting. */
+  get scheduled(): boolean {
+    return this.timer !== undefined;
+  }
+
   clear(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;

@@ -62,6 +62,10 @@ export class MemoryTransport extends EventEmitter<TransportEvents> implements Tr
     this.paused = true;
   }
 
+  isPaused(): boolean {
+    return this.paused;
+  }
+
   resume(): void {
     if (!this.paused) return;
     this.paused = false;

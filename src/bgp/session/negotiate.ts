@@ -142,7 +142,12 @@ export function negotiate(local: OpenMessage, peer: OpenMessage, config: Session
     }
   }
 
-  const receiveOptions: CodecOptions = { fourOctetAs, extendedMessage, addPath: receive };
+  const receiveOptions: CodecOptions = {
+    fourOctetAs,
+    extendedMessage,
+    addPath: receive,
+    ...(config.attributeCacheBytes === undefined ? {} : { attributeCacheBytes: config.attributeCacheBytes }),
+  };
   const sendOptions: CodecOptions = { fourOctetAs, extendedMessage, addPath: send };
   const peerAsn = peerAsnOf(peer, config.fourOctetAs ?? true);
   return {

@@ -17,7 +17,7 @@ import { Framer } from '../framer.js';
 import { buildOpen } from './negotiate.js';
 import { tcpNetwork } from './transport.js';
 import type { Clock, Negotiated, Network, SessionConfig, SessionEvents, State, StateChangeReason, Transport } from './types.js';
-import { keepaliveMessage, notificationMessage, notificationValue } from './wire.js';
+import { keepaliveMessage, notificationMessage, notificationValue, shutdownData } from './wire.js';
 import { countMessage, newMessageCounts, type MessageCounters } from './message-counters.js';
 
 /** RFC 4271 8.2.2: "a large value" for the HoldTimer in OpenSent; 4 minutes is suggested. */
@@ -71,7 +71,75 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
   // ------------------------------------------------------------ FSM driving
 
   protected newConnection(direction: 'outbound' | 'inbound'): Connection {
-    return new Connection(this.nextConnId++, direction, this.clock, (c, e) => this.onTimer(c, e));
+    return new Connection(this.nextConnId++, direction, this.clock, (c, e) => this.guarded(c, () => this.onTimer(c, e)));
+  }
+
+  // ------------------------------------------------------------ containment
+
+  /** Set while a fault is being contained (a second fault then only forces the close). */
+  private containing = false;
+  /** State changes seen (containment checks whether the one it caused was reported). */
+  private stateChanges = 0;
+
+  /**
+   * Run a callback that a timer, a socket or a promise calls (STYLE: nothing thrown there may
+   * reach the process): anything it throws is contained on connection `c`.
+   */
+  protected guarded(c: Connection, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.containFault(c, e);
+    }
+  }
+
+  /**
+   * A fault (a bug of ours or an exception from a listener) while this session was working:
+   * `internalError` is emitted and the connection is reset with Cease / Administrative Reset
+   * (RFC 4486 4, with the RFC 9003 communication "internal error"); the session restarts
+   * after IdleHold like after any other reset. Other sessions are not touched.
+   */
+  protected containFault(c: Connection, e: unknown): void {
+    const error = e instanceof Error ? e : new Error(String(e));
+    if (this.containing) throw error; // the outer containment forces the close
+    this.containing = true;
+    try {
+      try {
+        this.emit('internalError', error);
+      } catch {
+        // a throwing internalError listener changes nothing
+      }
+      const from = c.state;
+      const changes = this.stateChanges;
+      if (from !== 'Idle') {
+        try {
+          c.eventError = new CeaseError(CeaseSubcode.administrativeReset, 'internal error', shutdownData('internal error'));
+          this.pendingReason = 'internal-error';
+          this.fire(c, 'AutomaticStop');
+        } catch {
+          // a listener threw again while the session went down (say, of notificationSent)
+          c.state = 'Idle';
+          this.cleanup(c);
+          // the state change was not reported yet: the speaker must still drop the session's routes
+          if (this.stateChanges === changes) this.tryChanged(c, from);
+        } finally {
+          this.pendingReason = undefined;
+        }
+      }
+      // whatever threw, the connection ends closed and the session comes back after IdleHold
+      if (c.transport !== undefined) this.cleanup(c);
+      if (c === this.primary && !this.stopped && !this.idleHold.scheduled) this.scheduleRestart();
+    } finally {
+      this.containing = false;
+    }
+  }
+
+  private tryChanged(c: Connection, from: State): void {
+    try {
+      this.changed(c, from, 'Idle', 'internal-error');
+    } catch {
+      // reported once; the restart below does not depend on it
+    }
   }
 
   protected onTimer(c: Connection, e: FsmEvent): void {
@@ -108,6 +176,7 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
   }
 
   protected changed(c: Connection, from: State, to: State, reason: StateChangeReason): void {
+    this.stateChanges++;
     if (c !== this.primary) {
       if (to === 'Idle') {
         this.cleanup(c);
@@ -236,14 +305,16 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
           }
           owner.connecting = undefined;
           owner.direction = 'outbound';
-          this.attach(owner, t);
-          this.fire(owner, 'Tcp_CR_Acked');
+          this.guarded(owner, () => {
+            this.attach(owner, t);
+            this.fire(owner, 'Tcp_CR_Acked');
+          });
         },
         () => {
           const owner = this.owner(ac);
           if (owner === undefined) return;
           owner.connecting = undefined;
-          this.fire(owner, 'TcpConnectionFails');
+          this.guarded(owner, () => this.fire(owner, 'TcpConnectionFails'));
         },
       );
   }
@@ -260,15 +331,15 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
     c.needDrain = false;
     c.framer = new Framer();
     t.on('data', (chunk) => {
-      if (c.transport === t) this.onData(c, chunk);
+      if (c.transport === t) this.guarded(c, () => this.onData(c, chunk));
     });
     t.on('drain', () => {
       if (c.transport !== t) return;
       c.needDrain = false;
-      if (c === this.primary) this.emit('drain');
+      if (c === this.primary) this.guarded(c, () => this.emit('drain'));
     });
     t.on('close', () => {
-      if (c.transport === t) this.fire(c, 'TcpConnectionFails');
+      if (c.transport === t) this.guarded(c, () => this.fire(c, 'TcpConnectionFails'));
     });
     t.on('error', () => {
       /* a close follows */
@@ -366,7 +437,8 @@ export abstract class SessionCore extends EventEmitter<SessionEvents> {
   protected scheduleRestart(): void {
     if (this.stopped || (this.config.autoRestart ?? true) === false) return;
     this.idleHold.schedule(() => {
-      if (!this.stopped && this.primary.state === 'Idle') this.fire(this.primary, 'IdleHoldTimer_Expires');
+      const c = this.primary;
+      if (!this.stopped && c.state === 'Idle') this.guarded(c, () => this.fire(c, 'IdleHoldTimer_Expires'));
     });
   }
 

@@ -2,6 +2,7 @@
  * A BGP session with one peer (RFC 4271): the public API and the handling of what the peer
  * sends. The FSM driving, timers and connections are in session-core.ts.
  */
+import { receiveWorkDone, yieldReceive } from './receive-slice.js';
 import { decodeMessage, parseUpdateRaw } from '../codec.js';
 import { BgpError, MessageHeaderError } from '../errors.js';
 import { CeaseSubcode, ErrorCode, HeaderSubcode, MessageType, OpenSubcode } from '../iana.js';
@@ -29,6 +30,11 @@ export class Session extends SessionCore implements SessionApi {
 
   get negotiated(): Negotiated | undefined {
     return this.lastNegotiated;
+  }
+
+  /** Our address on the live connection (undefined without one). */
+  get localAddress(): string | undefined {
+    return this.primary.transport?.localAddress;
   }
 
   /** Bytes queued on the live connection. */
@@ -84,7 +90,25 @@ export class Session extends SessionCore implements SessionApi {
     this.pendingReason = undefined;
   }
 
+  /**
+   * Contain a fault met while working for this session outside its own callbacks (the speaker's
+   * UPDATE flush, a RIB timer): `internalError`, then Cease / Administrative Reset and a restart
+   * after IdleHold. Never throws.
+   */
+  contain(error: unknown): void {
+    try {
+      this.containFault(this.primary, error);
+    } catch {
+      // a fault while already containing one: that containment closes the connection
+    }
+  }
+
   accept(transport: Transport): void {
+    // called from a listener's connection callback: nothing may escape to the socket layer
+    this.guarded(this.primary, () => this.acceptTransport(transport));
+  }
+
+  private acceptTransport(transport: Transport): void {
     const p = this.primary;
     if (this.stopped || p.state === 'Idle') {
       // RFC 4271 8.2.2 Idle: "refuses all incoming BGP connections"
@@ -175,14 +199,18 @@ export class Session extends SessionCore implements SessionApi {
 
   protected onData(c: Connection, chunk: Buffer): void {
     let msgs: Iterable<Buffer>;
+    const start = performance.now();
     try {
       msgs = c.framer.push(chunk);
       for (const msg of msgs) {
         this.onMessage(c, msg);
         if (c.transport === undefined) return;
       }
+      // a peer that keeps the socket full must not hold the event loop (receive-slice.ts)
+      const t = c.transport;
+      if (receiveWorkDone(start) && t !== undefined) yieldReceive(t, () => c.transport === t);
     } catch (e) {
-      // anything else is a bug (ours or a listener's): let it surface
+      // anything else is a bug (ours or a listener's): the data callback's guard contains it
       if (!(e instanceof BgpError)) throw e;
       if (c.transport === undefined) return;
       c.eventError = e;

@@ -64,6 +64,10 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     this.socket.resume();
   }
 
+  isPaused(): boolean {
+    return this.socket.isPaused();
+  }
+
   get bufferedAmount(): number {
     return this.socket.writableLength;
   }

@@ -51,7 +51,9 @@ export type StateChangeReason =
   /** connection collision (RFC 4271 6.8): this connection lost, Cease/7 sent on it */
   | 'collision'
   /** a graceful-restart peer opened a new session while the old one looked up (RFC 4724 4.2) */
-  | 'peer-restarted';
+  | 'peer-restarted'
+  /** a fault inside our own processing (a bug, or a listener that threw); we sent Cease/4 */
+  | 'internal-error';
 
 // ---------------------------------------------------------------- Clock
 
@@ -97,6 +99,8 @@ export interface Transport extends EventEmitter<TransportEvents> {
   /** Stop emitting `data` (the peer's writes then back up). */
   pause(): void;
   resume(): void;
+  /** Whether `pause` is in effect (a session does not resume what someone else paused). */
+  isPaused?(): boolean;
   /** Bytes queued and not yet handed to the other end. */
   readonly bufferedAmount: number;
   readonly closed: boolean;
@@ -215,6 +219,11 @@ export interface SessionConfig {
    * NLRI, what the speaker's RIB uses).
    */
   readonly nlriMode?: RawNlriMode;
+  /**
+   * Byte budget of this session's decoded-attribute cache (`CodecOptions.attributeCacheBytes`,
+   * default 16 MiB): what a peer sending ever-new attribute sets can make us hold.
+   */
+  readonly attributeCacheBytes?: number;
 }
 
 // ---------------------------------------------------------------- negotiation
@@ -273,6 +282,11 @@ export interface SessionEvents {
   notificationReceived: [msg: NotificationMessage];
   /** The transport drained after `send` returned false. */
   drain: [];
+  /**
+   * Something threw inside the session's processing (a timer, a socket callback, a listener of
+   * one of these events): the connection was reset with Cease / Administrative Reset.
+   */
+  internalError: [error: Error];
 }
 
 /** What the speaker uses of a Session (implemented by `Session` in session.ts). */
@@ -293,6 +307,12 @@ export interface SessionApi extends EventEmitter<SessionEvents> {
    * restarts after IdleHold unless `restart` is false.
    */
   reset(error: BgpError, restart?: boolean): void;
+  /**
+   * Contain a fault met while working for this session (e.g. an exception in the speaker's
+   * UPDATE flush): `internalError` is emitted, the session is reset with Cease / Administrative
+   * Reset and restarts after IdleHold. Never throws.
+   */
+  contain(error: unknown): void;
   /** Hand over an accepted connection from this peer (the listener does it). */
   accept(transport: Transport): void;
   /** Write an encoded message. False when the transport buffer is full: wait for `drain`. */

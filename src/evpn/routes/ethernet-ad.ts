@@ -52,4 +52,7 @@ export const ethernetAd = {
   check(buf: Buffer, start: number, end: number): void {
     if (end - start !== length) throw badEvpnField(`Ethernet A-D route length ${end - start}, expected ${length}`, buf.subarray(start, end));
   },
+  valid(_buf: Buffer, start: number, end: number): boolean {
+    return end - start === length;
+  },
 } as const satisfies RouteBodyCodec<EthernetAdRoute>;

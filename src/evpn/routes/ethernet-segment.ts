@@ -20,7 +20,7 @@ import { esiText, writeEsi } from '../esi.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { EthernetSegmentRoute, RouteBodyCodec } from '../types.js';
-import { copyBytes, requireString, writeAddress, trailingAddressLength } from './fields.js';
+import { copyBytes, requireString, writeAddress, trailingAddressLength, trailingAddressOk } from './fields.js';
 
 function check(buf: Buffer, start: number, end: number): 4 | 16 {
   return trailingAddressLength(buf, start, end, 18, 'Ethernet Segment route');
@@ -54,4 +54,5 @@ export const ethernetSegment = {
     return copyBytes(buf, start, end, out, offset);
   },
   check,
+  valid: (buf: Buffer, start: number, end: number): boolean => trailingAddressOk(buf, start, end, 18),
 } as const satisfies RouteBodyCodec<EthernetSegmentRoute>;

@@ -67,3 +67,9 @@ export function trailingAddressLength(buf: Buffer, start: number, end: number, f
   if (bits !== n * 8) throw badEvpnField(`${what} IP length ${bits} in a ${len}-byte route`, buf.subarray(start, end));
   return n;
 }
+
+/** Whether `trailingAddressLength` would accept the body (no Error built). */
+export function trailingAddressOk(buf: Buffer, start: number, end: number, fixed: number): boolean {
+  const n = end - start - fixed - 1;
+  return (n === 4 || n === 16) && buf[start + fixed] === n * 8;
+}

@@ -20,7 +20,7 @@ import { addressLength, readAddress } from '../../net/ip.js';
 import { EvpnRouteType } from '../iana.js';
 import { rdText, writeRd } from '../rd.js';
 import type { InclusiveMulticastRoute, RouteBodyCodec } from '../types.js';
-import { copyBytes, requireString, writeAddress, writeTag, trailingAddressLength } from './fields.js';
+import { copyBytes, requireString, writeAddress, writeTag, trailingAddressLength, trailingAddressOk } from './fields.js';
 
 function check(buf: Buffer, start: number, end: number): 4 | 16 {
   return trailingAddressLength(buf, start, end, 12, 'Inclusive Multicast route');
@@ -54,4 +54,5 @@ export const inclusiveMulticast = {
     return copyBytes(buf, start, end, out, offset);
   },
   check,
+  valid: (buf: Buffer, start: number, end: number): boolean => trailingAddressOk(buf, start, end, 12),
 } as const satisfies RouteBodyCodec<InclusiveMulticastRoute>;

@@ -84,4 +84,8 @@ export const ipPrefix = {
     return copyBytes(buf, start + 18, start + 23 + n, out, copyBytes(buf, start, start + 8, out, offset));
   },
   check,
+  valid(buf: Buffer, start: number, end: number): boolean {
+    const len = end - start;
+    return (len === 34 || len === 58) && buf[start + 22]! <= (len === 34 ? 32 : 128);
+  },
 } as const satisfies RouteBodyCodec<IpPrefixRoute>;

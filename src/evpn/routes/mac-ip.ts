@@ -34,19 +34,35 @@ import { copyBytes, readLabel, writeAddress, writeLabel, writeTag } from './fiel
 /** Bytes before the IP address: RD, ESI, tag, MAC length, MAC, IP length. */
 const fixed = 30;
 
-/** Body length check shared by decode and key; returns the IP byte length. */
-function check(buf: Buffer, start: number, end: number): number {
+/**
+ * The IP byte length of a well-formed body, or a negative fault code (no Error built: a flood of
+ * malformed routes must cost a comparison each): -1 too short, -2 MAC length, -3 IP length,
+ * -4 labels.
+ */
+function ipBytes(buf: Buffer, start: number, end: number): number {
   const len = end - start;
-  if (len < fixed + 3) throw badEvpnField(`MAC/IP route length ${len} is too short`, buf.subarray(start, end));
+  if (len < fixed + 3) return -1;
   // RFC 7432 7.2: the MAC address length is 48 bits.
-  const macBits = buf[start + 22]!;
-  if (macBits !== 48) throw badEvpnField(`MAC/IP route MAC length ${macBits}, expected 48`, buf.subarray(start, end));
+  if (buf[start + 22] !== 48) return -2;
   // RFC 7432 7.2: the IP address length is 0, 32 or 128 bits.
   const ipBits = buf[start + 29]!;
-  if (ipBits !== 0 && ipBits !== 32 && ipBits !== 128) throw badEvpnField(`MAC/IP route IP length ${ipBits}`, buf.subarray(start, end));
+  if (ipBits !== 0 && ipBits !== 32 && ipBits !== 128) return -3;
   const labels = len - fixed - ipBits / 8;
-  if (labels !== 3 && labels !== 6) throw badEvpnField(`MAC/IP route length ${len} does not fit IP length ${ipBits} and one or two labels`, buf.subarray(start, end));
+  if (labels !== 3 && labels !== 6) return -4;
   return ipBits / 8;
+}
+
+/** Body check shared by decode and key; returns the IP byte length or throws (treat-as-withdraw). */
+function check(buf: Buffer, start: number, end: number): number {
+  const n = ipBytes(buf, start, end);
+  if (n >= 0) return n;
+  const len = end - start;
+  const why =
+    n === -1 ? `length ${len} is too short`
+    : n === -2 ? `MAC length ${buf[start + 22]!}, expected 48`
+    : n === -3 ? `IP length ${buf[start + 29]!}`
+    : `length ${len} does not fit IP length ${buf[start + 29]!} and one or two labels`;
+  throw badEvpnField(`MAC/IP route ${why}`, buf.subarray(start, end));
 }
 
 export const macIp = {
@@ -97,4 +113,5 @@ export const macIp = {
     return copyBytes(buf, start + 18, start + fixed + ipLen, out, copyBytes(buf, start, start + 8, out, offset));
   },
   check,
+  valid: (buf: Buffer, start: number, end: number): boolean => ipBytes(buf, start, end) >= 0,
 } as const satisfies RouteBodyCodec<MacIpRoute>;

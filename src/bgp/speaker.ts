@@ -257,7 +257,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     return this.groups.rangeStates();
   }
 
-  /** State, uptime, messages by type, routes per family and the last error of a peer. */
+  /**
+   * State, uptime, messages by type, routes per family and the last error of a peer. Counting
+   * `advertised` walks the Loc-RIB of each family (O(routes)): poll it, do not call it per event.
+   */
   peerStatus(address: string): PeerStatus | undefined {
     const p = this.peers.get(address);
     const m = this.meta.get(address);
@@ -352,7 +355,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     this.emit('dynamicPeerAdded', address, a.prefix);
     // a dynamic peer lives as long as its session: once it is back in Idle it is removed
     p.session.on('stateChange', (_from, to) => {
-      if (to === 'Idle' && this.peers.get(address) === p) queueMicrotask(() => void this.removePeer(address));
+      if (to !== 'Idle' || this.peers.get(address) !== p) return;
+      // after the microtask: a collision (or a restarted peer) may have put another connection in place
+      queueMicrotask(() => {
+        if (this.peers.get(address) === p && p.session.state === 'Idle') void this.removePeer(address);
+      });
     });
     return p;
   }

@@ -128,10 +128,10 @@ export class Daemon {
   private watch(): void {
     const s = this.speaker;
     const log = this.options.logger;
+    s.on('established', (peer, n) => log.log('info', 'peer up', { peer, as: n.peerAsn, routerId: n.peerRouterId, holdTime: n.holdTime }));
     s.on('peerState', (peer, from, to, reason) => {
-      if (to === 'Established') log.log('info', 'peer up', { peer, as: s.peerStatus(peer)?.asn });
-      else if (from === 'Established') log.log('warn', 'peer down', { peer, reason });
-      else log.log('debug', 'peer state', { peer, from, to, reason });
+      if (from === 'Established' && to !== 'Established') log.log('warn', 'peer down', { peer, reason });
+      else if (to !== 'Established') log.log('debug', 'peer state', { peer, from, to, reason });
     });
     s.on('notificationSent', (peer, m) => log.log('warn', 'notification sent', { peer, code: m.code, subcode: m.subcode, ...(m.shutdownMessage === undefined ? {} : { message: m.shutdownMessage }) }));
     s.on('notificationReceived', (peer, m) => log.log('warn', 'notification received', { peer, code: m.code, subcode: m.subcode, ...(m.shutdownMessage === undefined ? {} : { message: m.shutdownMessage }) }));

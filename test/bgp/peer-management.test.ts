@@ -77,6 +77,30 @@ describe('dynamic neighbors', () => {
     expect(rr.dynamicNeighbors()[0]!.active).toBe(2);
   });
 
+  it('a dynamic peer that restarts (graceful restart: new connection while Established) is kept', async () => {
+    fabric = new Fabric();
+    const gr = { gracefulRestart: { restartTime: 30 } };
+    const rr = fabric.speaker(RR, 65000, []);
+    rr.addPeerGroup('clients', { asn: 65000, families: [evpn], routeReflectorClient: true, holdTime: 30, ...gr });
+    rr.addDynamicNeighbors({ prefix: '10.0.4.0/24', peerGroup: 'clients' });
+    const old = fabric.speaker(C[0]!, 65000, [{ address: RR, asn: 65000, ...gr }], { listen: false });
+    await rr.start();
+    await old.start();
+    await fabric.settle('up', () => old.peerState(RR) === 'Established');
+    old.announce(mac(1, C[0]!));
+    await fabric.settle('route at rr', () => macsOf(rr).length === 1);
+    const removed: string[] = [];
+    rr.on('dynamicPeerRemoved', (a) => removed.push(a));
+    // the same VTEP comes back (a new process) while the reflector still has the old session
+    const again = fabric.speaker(C[0]!, 65000, [{ address: RR, asn: 65000, ...gr }], { listen: false });
+    await again.start();
+    await fabric.settle('new session up', () => again.peerState(RR) === 'Established' && rr.peerStatus(C[0]!)?.establishedCount === 2);
+    await fabric.idle(10);
+    expect(removed).toEqual([]);
+    expect(rr.peerStatus(C[0]!)).toMatchObject({ dynamic: true, state: 'Established' });
+    expect(rr.dynamicNeighbors()[0]!.active).toBe(1);
+  });
+
   it('an address outside every range is refused as before', async () => {
     fabric = new Fabric();
     const rr = fabric.speaker(RR, 65000, []);

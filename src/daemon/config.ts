@@ -3,7 +3,8 @@
  * `[global.config]`, `[[neighbors]]` (config, afi-safis, route-reflector, timers,
  * graceful-restart, transport), `[[peer-groups]]` (the same sub-sections) and
  * `[[dynamic-neighbors]]`. Anything else is an error naming its line: a daemon never starts
- * half-configured (STYLE). Our one addition: `limit` in `[dynamic-neighbors.config]`.
+ * half-configured (STYLE). Our additions: `limit` in `[dynamic-neighbors.config]`, and
+ * `[vtep.config]` (a VtepManager with a VXLAN engine over UDP: VTEP address, VNIs).
  */
 import { parse, TomlError } from 'smol-toml';
 import type { DynamicNeighborConfig, GroupPeerConfig, PeerConfig, PeerGroupConfig } from '../bgp/speaker.js';
@@ -22,6 +23,17 @@ export interface GlobalConfig {
   readonly listenAddress: string | undefined;
 }
 
+/** `[vtep.config]`: run a VtepManager (bgp-evpnd's own section; gobgpd has none). */
+export interface VtepConfig {
+  /** VTEP address: VXLAN source, next hop of our routes, Type-3 originator. */
+  readonly address: string;
+  readonly vnis: readonly number[];
+  /** Auto-derived route targets: RFC 8365 (default) or FRR's AS:VNI. */
+  readonly routeTargetStyle: 'rfc8365' | 'as-vni';
+  /** VXLAN UDP port (default 4789). */
+  readonly udpPort: number;
+}
+
 export interface DaemonConfig {
   readonly global: GlobalConfig;
   /** RFC 4456 CLUSTER_ID (route-reflector-cluster-id); one per daemon. */
@@ -30,6 +42,7 @@ export interface DaemonConfig {
   /** By neighbor address. */
   readonly neighbors: ReadonlyMap<string, PeerConfig | GroupPeerConfig>;
   readonly dynamicNeighbors: readonly DynamicNeighborConfig[];
+  readonly vtep: VtepConfig | undefined;
 }
 
 const families = ['l2vpn-evpn', 'ipv4-unicast', 'ipv6-unicast'] as const;
@@ -98,12 +111,27 @@ export function parseConfig(text: string, file = 'config'): DaemonConfig {
     s.done();
     dynamicNeighbors.push({ prefix, peerGroup: group, ...(limit === undefined ? {} : { limit }) });
   }
+  const vtepS = root.table_('vtep');
+  const vtep = vtepS === undefined ? undefined : parseVtep(vtepS);
   root.done(gobgpTop);
   if (clusterIds.size > 1) {
     const [, second] = [...clusterIds.values()];
     throw second!.error('route-reflector-cluster-id', `one cluster id per daemon; already ${[...clusterIds.keys()][0]}`);
   }
-  return { global, clusterId: [...clusterIds.keys()][0], peerGroups, neighbors, dynamicNeighbors };
+  return { global, clusterId: [...clusterIds.keys()][0], peerGroups, neighbors, dynamicNeighbors, vtep };
+}
+
+function parseVtep(v: Section): VtepConfig {
+  const c = v.need('config', 'needs a [vtep.config] with address and vnis');
+  const address = c.require('address', c.ip('address'));
+  if (!c.has('vnis')) throw c.error(undefined, 'vnis is required');
+  const vnis = c.intList('vnis', 1, 0xffffff);
+  if (vnis.length === 0) throw c.error('vnis', 'at least one VNI');
+  const routeTargetStyle = c.oneOf('route-target-style', ['rfc8365', 'as-vni'] as const) ?? 'rfc8365';
+  const udpPort = c.int('udp-port', 1, 65535) ?? 4789;
+  c.done();
+  v.done();
+  return { address, vnis, routeTargetStyle, udpPort };
 }
 
 function parseGlobal(g: Section): GlobalConfig {

@@ -5,10 +5,19 @@
  * part of the build, and a stop that sends Cease to every peer.
  */
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { BgpSpeaker } from '../bgp/speaker.js';
+import { VxlanEngine } from '../dataplane/engine.js';
+import { UdpUnderlay } from '../dataplane/underlay.js';
+import { VtepManager } from '../vtep/manager.js';
+import { registerEvpn } from '../evpn/index.js';
 import { sameValue } from '../bgp/rib/reconfigure.js';
-import { ConfigError, parseConfig, type DaemonConfig } from './config.js';
+import { ConfigError, parseConfig, type DaemonConfig, type VtepConfig } from './config.js';
 import type { Logger } from './log.js';
+
+// EVPN route keys (RFC 7432 7: RD, tag, MAC, IP; not the label or ESI) decide which paths are
+// the same route: without the codec a re-advertisement with a new label would be a second route
+registerEvpn();
 
 export interface DaemonOptions {
   readonly configFile: string;
@@ -34,6 +43,8 @@ export interface ReloadSummary {
 
 export class Daemon {
   private api: ApiServer | undefined;
+  /** With `[vtep.config]`: the VTEP tables and the VXLAN engine they program. */
+  vtep: { manager: VtepManager; engine: VxlanEngine } | undefined;
 
   private constructor(
     readonly speaker: BgpSpeaker,
@@ -54,6 +65,7 @@ export class Daemon {
     const d = new Daemon(speaker, config, options);
     d.watch();
     d.apply(undefined, config);
+    if (config.vtep !== undefined) d.vtep = await d.startVtep(config.vtep);
     await speaker.start();
     const log = options.logger;
     log.log('info', 'started', { as: g.asn, routerId: g.routerId, listen: speaker.listenAddress ?? 'none', peers: config.neighbors.size, ranges: config.dynamicNeighbors.length });
@@ -88,8 +100,22 @@ export class Daemon {
     this.options.logger.log('info', 'stopping', { peers: this.speaker.peerAddresses().length });
     const api = this.api;
     this.api = undefined;
-    await Promise.all([this.speaker.stop(), api?.stop?.() ?? api?.close?.()]);
+    this.vtep?.manager.close();
+    await Promise.all([this.speaker.stop(), api?.stop?.() ?? api?.close?.(), this.vtep?.engine.close()]);
     this.options.logger.log('info', 'stopped');
+  }
+
+  /** A VtepManager on the speaker, its dataplane a VXLAN engine over UDP on the VTEP address. */
+  private async startVtep(v: VtepConfig): Promise<{ manager: VtepManager; engine: VxlanEngine }> {
+    const underlay = await UdpUnderlay.open({ ...(isIP(v.address) === 6 ? { address6: v.address } : { address4: v.address }), port: v.udpPort, remotePort: v.udpPort });
+    const engine = new VxlanEngine({ underlay });
+    const manager = new VtepManager({ speaker: this.speaker, dataplane: engine, vtepAddress: v.address, vnis: v.vnis.map((vni) => ({ vni })), autoRouteTarget: { style: v.routeTargetStyle } });
+    const log = this.options.logger;
+    manager.on('floodListChanged', (e) => log.log('info', 'flood list', { vni: e.vni, vteps: e.vteps }));
+    manager.on('macDuplicate', (e) => log.log('warn', 'duplicate mac', { vni: e.vni, mac: e.mac, at: e.at, seq: e.seq }));
+    manager.on('macMoved', (e) => log.log('debug', 'mac moved', { vni: e.vni, mac: e.mac, from: e.from, to: e.to, seq: e.seq }));
+    log.log('info', 'vtep', { address: v.address, vnis: v.vnis, udpPort: v.udpPort });
+    return { manager, engine };
   }
 
   /** Bring the speaker from `old` to `next` (peer groups, ranges, neighbors). */
@@ -164,6 +190,7 @@ function globalChange(a: DaemonConfig, b: DaemonConfig): string | undefined {
   if (ga.port !== gb.port) return 'global.config.port';
   if (ga.listenAddress !== gb.listenAddress) return 'global.config.local-address-list';
   if (a.clusterId !== b.clusterId) return 'route-reflector-cluster-id';
+  if (!sameValue(a.vtep, b.vtep)) return 'vtep';
   return undefined;
 }
 

@@ -117,6 +117,14 @@ export class Section {
     return v;
   }
 
+  /** An array of whole numbers in a range (absent: empty). */
+  intList(key: string, min: number, max: number): number[] {
+    const v = this.raw(key);
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max)) throw this.error(key, `expected an array of whole numbers from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return v as number[];
+  }
+
   ipList(key: string): string[] | undefined {
     const v = this.raw(key);
     if (v === undefined) return undefined;

@@ -107,6 +107,16 @@ describe('bgp-evpnd config', () => {
     expect(parseConfig(head.replace('as = 65000', 'as = 65000\n  port = -1')).global.port).toBe(-1);
   });
 
+  it('[vtep.config] (our own section): VTEP address, VNIs, route-target style, UDP port', () => {
+    const c = parseConfig(`${head}[vtep.config]\n  address = "10.0.0.1"\n  vnis = [100, 200]\n  route-target-style = "as-vni"\n  udp-port = 4790\n`);
+    expect(c.vtep).toEqual({ address: '10.0.0.1', vnis: [100, 200], routeTargetStyle: 'as-vni', udpPort: 4790 });
+    expect(parseConfig(`${head}[vtep.config]\n  address = "10.0.0.1"\n  vnis = [1]\n`).vtep).toMatchObject({ routeTargetStyle: 'rfc8365', udpPort: 4789 });
+    expect(parseConfig(head).vtep).toBeUndefined();
+    expect(errorOf(`${head}[vtep.config]\n  address = "10.0.0.1"\n  vnis = [100, 16777216]\n`).message).toBe('rr.toml:6: vtep.config.vnis: expected an array of whole numbers from 1 to 16777215, got [100,16777216]');
+    expect(errorOf(`${head}[vtep.config]\n  address = "10.0.0.1"\n`).message).toBe('rr.toml:4: vtep.config: vnis is required');
+    expect(errorOf(`${head}[vtep.config]\n  address = "10.0.0.1"\n  vnis = [1]\n  vni = 2\n`).line).toBe(7);
+  });
+
   it('a TOML syntax error names its line and column', () => {
     const e = errorOf(`${head}[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \n`);
     expect(e.line).toBe(6);

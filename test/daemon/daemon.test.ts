@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BgpSpeaker, macIpRoute, type RibRoute } from '../../src/index.js';
+import { BgpSpeaker, inclusiveMulticastRoute, macIpRoute, type RibRoute } from '../../src/index.js';
 import { ExampleProcess } from '../examples/child.js';
 import { waitFor } from '../helpers/netns.js';
 import { rrConfig } from './rr-config.js';
@@ -86,6 +86,18 @@ describe('bgp-evpnd', () => {
     expect(reflected.attributes.find((x) => x.type === 'originator-id')).toMatchObject({ value: A });
     expect(reflected.attributes.find((x) => x.type === 'cluster-list')).toMatchObject({ values: ['10.0.0.99'] });
 
+    // the same route (RFC 7432 route key) with another label replaces it at the reflector; its
+    // withdrawal leaves nothing behind (a raw-bytes key would keep the first one and re-send it)
+    a.announce(macIpRoute({ rd: `${A}:100`, mac: '02:00:00:00:0a:02', ip: '192.0.2.11', vni: 100, nextHop: A, routeTargets: ['65000:100'] }));
+    await until('B has the second MAC', () => macs(b).includes('02:00:00:00:0a:02'));
+    const relabelled = macIpRoute({ rd: `${A}:100`, mac: '02:00:00:00:0a:02', ip: '192.0.2.11', vni: 200, nextHop: A, routeTargets: ['65000:100'] });
+    a.announce(relabelled);
+    await until('B has label 200', () => [...b.routes('l2vpn-evpn')].some((r) => (r.nlri as { label1?: number }).label1 === 200));
+    a.withdraw(relabelled);
+    await until('B lost the second MAC', () => !macs(b).includes('02:00:00:00:0a:02'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(macs(b)).toEqual(['02:00:00:00:0a:01']);
+
     // SIGHUP with C added: C comes up, A and B keep their sessions (still one OPEN each)
     writeFileSync(file, config(port, [A, B, C]));
     daemon.child.kill('SIGHUP');
@@ -134,6 +146,24 @@ describe('bgp-evpnd', () => {
     expect(ceases).toEqual(['6', '6', '6']);
     expect(daemon.events.some((e) => e.event === 'stopped')).toBe(true);
   }, 60_000);
+
+  it('with [vtep.config] it is a VTEP too: its Type-3 reaches a client, the client\'s Type-3 makes its flood list', async () => {
+    const port = await freePort(RR);
+    const file = join(dir, 'vtep.toml');
+    const vtep = `[vtep.config]\n  address = "${RR}"\n  vnis = [100]\n  route-target-style = "as-vni"\n  udp-port = ${port}`;
+    writeFileSync(file, rrConfig({ asn: AS, routerId: RR, listen: RR, port, clusterId: '10.0.0.99', neighbors: [A], extra: vtep }));
+    daemon = new ExampleProcess('src/daemon/cli.ts', ['-f', file, '--api-hosts', 'none']);
+    await daemon.waitFor('vtep', (e) => e.event === 'vtep' && e.address === RR);
+    const a = client(A, port);
+    await a.start();
+    const t3 = await until('the daemon\'s Type-3 at A', () => [...a.routes('l2vpn-evpn')].find((r) => (r.nlri as { routeType: number }).routeType === 3));
+    expect(t3.nlri).toMatchObject({ originator: RR });
+    expect(t3.attributes).toContainEqual(expect.objectContaining({ type: 'pmsi-tunnel', tunnelType: 6, label: 100 }));
+    a.announce(inclusiveMulticastRoute({ rd: `${A}:100`, originator: A, vni: 100, nextHop: A, routeTargets: ['65000:100'] }));
+    const flood = await daemon.waitFor('flood list', (e) => e.event === 'flood list' && (e.vteps as string[]).includes(A));
+    expect(flood).toMatchObject({ vni: 100, vteps: [A] });
+    expect(await daemon.stop()).toBe(0);
+  });
 
   it('a config error exits 1 and names file, line and key', async () => {
     const file = join(dir, 'bad.toml');

@@ -8,6 +8,8 @@ export interface RrConfigOptions {
   readonly holdTime?: number;
   readonly neighbors: readonly string[];
   readonly dynamic?: { readonly prefix: string; readonly limit: number };
+  /** More TOML at the end. */
+  readonly extra?: string;
 }
 
 export function rrConfig(o: RrConfigOptions): string {
@@ -33,5 +35,6 @@ export function rrConfig(o: RrConfigOptions): string {
   if (o.dynamic !== undefined) {
     lines.push('', '[[dynamic-neighbors]]', '  [dynamic-neighbors.config]', `    prefix = "${o.dynamic.prefix}"`, '    peer-group = "clients"', `    limit = ${o.dynamic.limit}`);
   }
+  if (o.extra !== undefined) lines.push('', o.extra);
   return `${lines.join('\n')}\n`;
 }

@@ -200,7 +200,7 @@ function globalChange(a: DaemonConfig, b: DaemonConfig): string | undefined {
  */
 async function startApi(speaker: BgpSpeaker, address: string, log: Logger): Promise<ApiServer | undefined> {
   const spec = '../api/index.js';
-  let mod: { GobgpApiServer?: new (s: BgpSpeaker, o: { address: string }) => ApiServer };
+  let mod: { GobgpApiServer?: new (s: BgpSpeaker, o: { listen: string; address: string }) => ApiServer };
   try {
     mod = (await import(spec)) as typeof mod;
   } catch (e) {
@@ -212,7 +212,8 @@ async function startApi(speaker: BgpSpeaker, address: string, log: Logger): Prom
     throw e;
   }
   if (mod.GobgpApiServer === undefined) return undefined;
-  const api = new mod.GobgpApiServer(speaker, { address });
+  // the option is `listen` in src/api (`address` named too, as first planned)
+  const api = new mod.GobgpApiServer(speaker, { listen: address, address });
   await api.start?.();
   log.log('info', 'api listening', { api: address });
   return api;

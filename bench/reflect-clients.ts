@@ -56,12 +56,14 @@ try {
   // the reflector's initial table (empty) and End-of-RIB have gone by; now the stream
   await new Promise((r) => setTimeout(r, 500));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (const c of chunks) {
     if (!tx.send(c)) await new Promise<void>((resolve) => tx.once('drain', () => resolve()));
   }
   const sentMs = performance.now() - t0;
   await until(`every receiver has ${n} routes (${counts.join(' ')})`, 300_000, () => counts.every((c) => c >= n));
-  out({ event: 'done', ms: performance.now() - t0, sentMs, counts });
+  const cpu = process.cpuUsage(cpu0);
+  out({ event: 'done', ms: performance.now() - t0, sentMs, counts, clientsCpuMs: (cpu.user + cpu.system) / 1000 });
 } catch (e) {
   out({ event: 'error', error: String(e), counts, states: all.map((s) => s.state) });
 } finally {

@@ -35,6 +35,8 @@ export interface ReflectResult {
   name: string;
   routes: number;
   ms: number;
+  /** CPU time (user + system) of the reflector over the run. */
+  cpuMs: number;
   peakRssMiB: number;
   note?: string;
 }
@@ -47,13 +49,28 @@ function bundle(entry: string, out: string): void {
     "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);", '--log-level=error']);
 }
 
+/** utime + stime of a process (all threads), ms (USER_HZ = 100 on Linux). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 function hwmMiB(pid: number | undefined): number {
   if (pid === undefined) return 0;
   return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
-/** Run the clients in the namespace against a reflector that is up; returns their "done" line. */
-async function drive(lab: Lab, ns: string, js: string, n: number, who: string): Promise<{ ms: number; sentMs: number }> {
+interface Driven {
+  ms: number;
+  sentMs: number;
+  clientsCpuMs: number;
+  rrCpuMs: number;
+}
+
+/** Run the clients in the namespace against a reflector (`pid`) that is up; returns their "done" line. */
+async function drive(lab: Lab, ns: string, js: string, n: number, who: string, pid: number | undefined): Promise<Driven> {
+  const cpu0 = cpuMs(pid);
   const child = lab.spawn(ns, process.execPath, [js, RR, '179', String(n), String(RECEIVERS), FIRST, NEXT_HOP]);
   const line = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let buf = '';
@@ -67,9 +84,14 @@ async function drive(lab: Lab, ns: string, js: string, n: number, who: string): 
     });
     child.once('exit', (code) => reject(new Error(`clients exited (${code}): ${(child as ChildProcess & { output: () => string }).output()}`)));
   });
+  const rrCpuMs = cpuMs(pid) - cpu0;
   await lab.kill(child);
   if (line.event !== 'done') throw new Error(`clients of ${who}: ${JSON.stringify(line)}`);
-  return { ms: line.ms as number, sentMs: line.sentMs as number };
+  return { ms: line.ms as number, sentMs: line.sentMs as number, clientsCpuMs: line.clientsCpuMs as number, rrCpuMs };
+}
+
+function result(name: string, n: number, r: Driven, peakRssMiB: number): ReflectResult {
+  return { name, routes: n, ms: r.ms, cpuMs: r.rrCpuMs, peakRssMiB, note: `sender done in ${r.sentMs.toFixed(0)} ms; clients' CPU ${r.clientsCpuMs.toFixed(0)} ms` };
 }
 
 async function ours(lab: Lab, ns: string, dir: string, clientsJs: string, n: number): Promise<ReflectResult> {
@@ -77,21 +99,22 @@ async function ours(lab: Lab, ns: string, dir: string, clientsJs: string, n: num
   bundle(join(here, '..', 'src', 'daemon', 'cli.ts'), js);
   const conf = join(dir, 'rr.toml');
   writeFileSync(conf, rrConfig({ asn: AS, routerId: '198.19.0.1', listen: RR, port: 179, clusterId: '198.19.0.1', holdTime: 180, neighbors: clients }));
-  const d = lab.spawn(ns, process.execPath, [js, '-f', conf, '--api-hosts', 'none', '-l', 'warn']);
+  const prof = process.env.BENCH_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`];
+  const d = lab.spawn(ns, process.execPath, [...prof, js, '-f', conf, '--api-hosts', 'none', '-l', 'warn']);
   await new Promise((r) => setTimeout(r, 1000));
   if (d.exitCode !== null) throw new Error(`bgp-evpnd exited: ${(d as ChildProcess & { output: () => string }).output()}`);
-  const r = await drive(lab, ns, clientsJs, n, 'bgp-evpnd');
+  const r = await drive(lab, ns, clientsJs, n, 'bgp-evpnd', d.pid);
   const rss = hwmMiB(d.pid);
   await lab.kill(d);
-  return { name: 'bgp-evpnd', routes: n, ms: r.ms, peakRssMiB: rss, note: `sender done in ${r.sentMs.toFixed(0)} ms` };
+  return result('bgp-evpnd', n, r, rss);
 }
 
 async function frr(lab: Lab, ns: string, clientsJs: string, n: number): Promise<ReflectResult> {
   const { Frr } = await import('../test/interop/harness/frr.js');
   const f = await Frr.start(lab, { ns, asn: AS, routerId: '198.19.0.1', octet: 58, neighbors: clients.map((address) => ({ address, asn: AS, passive: true, holdTime: 180, routeReflectorClient: true })) });
   try {
-    const r = await drive(lab, ns, clientsJs, n, 'FRR');
-    return { name: 'FRR bgpd', routes: n, ms: r.ms, peakRssMiB: hwmMiB(f.pids.bgpd), note: `sender done in ${r.sentMs.toFixed(0)} ms` };
+    const r = await drive(lab, ns, clientsJs, n, 'FRR', f.pids.bgpd);
+    return result('FRR bgpd', n, r, hwmMiB(f.pids.bgpd));
   } finally {
     await f.cleanup();
   }
@@ -101,8 +124,8 @@ async function gobgp(lab: Lab, ns: string, clientsJs: string, n: number): Promis
   const { Gobgp } = await import('../test/interop/harness/gobgp.js');
   const g = await Gobgp.start(lab, { ns, asn: AS, routerId: '198.19.0.1', listen: RR, neighbors: clients.map((address) => ({ address, asn: AS, passive: true, holdTime: 180, routeReflectorClient: true })) });
   try {
-    const r = await drive(lab, ns, clientsJs, n, 'gobgpd');
-    return { name: 'gobgpd', routes: n, ms: r.ms, peakRssMiB: hwmMiB(g.pid), note: `sender done in ${r.sentMs.toFixed(0)} ms` };
+    const r = await drive(lab, ns, clientsJs, n, 'gobgpd', g.pid);
+    return result('gobgpd', n, r, hwmMiB(g.pid));
   } finally {
     await g.cleanup();
   }
@@ -130,7 +153,7 @@ export async function measureAll(sizes: readonly number[] = [1_000_000]): Promis
       rows.push(a);
       if (withFrr) {
         const f = await frr(topo.lab, ns, clientsJs, n);
-        rows.push(f, { name: 'ratio bgp-evpnd / FRR', routes: n, ms: a.ms / f.ms, peakRssMiB: a.peakRssMiB / f.peakRssMiB, note: 'goal <= 0.3 time, <= 0.3 memory' });
+        rows.push(f, { name: 'ratio bgp-evpnd / FRR', routes: n, ms: a.ms / f.ms, cpuMs: a.cpuMs / f.cpuMs, peakRssMiB: a.peakRssMiB / f.peakRssMiB, note: 'goal <= 0.3 time, <= 0.3 memory' });
       }
       if (withGobgp && n === gobgpN) rows.push(await gobgp(topo.lab, ns, clientsJs, n));
     }
@@ -149,13 +172,14 @@ export async function run(): Promise<Row[]> {
     .map((r) => {
       const frrRow = results.find((x) => x.name === 'FRR bgpd' && x.routes === r.routes);
       const vs = frrRow === undefined || r === frrRow ? '' : `; vs FRR: time ${(r.ms / frrRow.ms).toFixed(2)}x, memory ${(r.peakRssMiB / frrRow.peakRssMiB).toFixed(2)}x (goal <= 0.3, <= 0.3)`;
-      return { name: `${r.name} reflect ${r.routes} x ${RECEIVERS}`, rate: r.routes / (r.ms / 1000), unit: 'route', nsPerOp: (r.ms * 1e6) / r.routes, note: `${r.ms.toFixed(0)} ms, peak RSS ${r.peakRssMiB.toFixed(0)} MiB${vs}` };
+      return { name: `${r.name} reflect ${r.routes} x ${RECEIVERS}`, rate: r.routes / (r.ms / 1000), unit: 'route', nsPerOp: (r.ms * 1e6) / r.routes, note: `${r.ms.toFixed(0)} ms, CPU ${r.cpuMs.toFixed(0)} ms, peak RSS ${r.peakRssMiB.toFixed(0)} MiB${vs}` };
     });
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
   const rows = await measureAll(sizes.length > 0 ? sizes : undefined);
-  console.table(rows.map((r) => ({ ...r, ms: r.name.startsWith('ratio') ? r.ms.toFixed(2) : r.ms.toFixed(0), peakRssMiB: r.name.startsWith('ratio') ? r.peakRssMiB.toFixed(2) : r.peakRssMiB.toFixed(0) })));
+  const f = (r: ReflectResult, v: number) => (r.name.startsWith('ratio') ? v.toFixed(2) : v.toFixed(0));
+  console.table(rows.map((r) => ({ ...r, ms: f(r, r.ms), cpuMs: f(r, r.cpuMs), peakRssMiB: f(r, r.peakRssMiB) })));
   process.exit(0);
 }

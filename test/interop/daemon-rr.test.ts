@@ -9,7 +9,9 @@
  * - Type-2 and Type-3 routes are reflected both ways: GoBGP's (injected with its CLI) reach
  *   FRR's EVPN table (and a withdrawal follows), FRR's own (its VTEP's Type-3, its tenant
  *   host's Type-2) reach GoBGP's RIB with ORIGINATOR_ID = FRR's router id and our CLUSTER_LIST.
- * - SIGTERM: both see a Cease (administrative shutdown), the daemon exits 0.
+ * - A dynamic-neighbor range (node 3's address) takes a second GoBGP VTEP that the file does
+ *   not name, and the fabric's routes reach it.
+ * - SIGTERM: every VTEP sees a Cease (administrative shutdown), the daemon exits 0.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,10 +47,10 @@ describe.skipIf(skip !== undefined)('bgp-evpnd as route reflector for GoBGP and 
       .map((l) => JSON.parse(l) as LogLine);
 
   const config = (neighbors: string[]): string =>
-    rrConfig({ asn: AS, routerId: topo.node(0).vtep, listen: topo.node(0).ip, clusterId: CLUSTER, holdTime: 9, neighbors });
+    rrConfig({ asn: AS, routerId: topo.node(0).vtep, listen: topo.node(0).ip, clusterId: CLUSTER, holdTime: 9, neighbors, dynamic: { prefix: `${topo.node(3).ip}/32`, limit: 1 } });
 
   beforeAll(async () => {
-    topo = await Topology.create({ nodes: 3, firstOctet: 51, prefix: 'dr' });
+    topo = await Topology.create({ nodes: 4, firstOctet: 51, prefix: 'dr' });
     dir = mkdtempSync(join(tmpdir(), 'bgp-evpnd-rr-'));
     topo.lab.onDestroy(() => rmSync(dir, { recursive: true, force: true }));
     file = join(dir, 'rr.toml');
@@ -110,6 +112,17 @@ describe.skipIf(skip !== undefined)('bgp-evpnd as route reflector for GoBGP and 
     await frr.waitFor('withdrawn at FRR', 30_000, () => !JSON.stringify(frr.evpnRib()).includes('02:bb:00:00:00:01'));
   }, 90_000);
 
+  it('a dynamic-neighbor range takes a second GoBGP VTEP that the file does not name; it gets the fabric\'s routes', async () => {
+    const [d, g, , h] = [topo.node(0), topo.node(1), topo.node(2), topo.node(3)];
+    const g2 = await Gobgp.start(topo.lab, { ns: h.ns, asn: AS, routerId: h.vtep, listen: h.ip, neighbors: [{ address: d.ip, asn: AS, holdTime: 9 }] });
+    await g2.waitEstablished(d.ip, 40_000);
+    await waitFor('dynamic peer logged', 10_000, () => log().find((e) => e.event === 'dynamic peer' && e.peer === h.ip && e.range === `${h.ip}/32`));
+    // GoBGP's Type-3 (still announced) reaches the newcomer
+    await g2.waitFor('GoBGP\'s Type-3 at the new VTEP', 30_000, () => JSON.stringify(g2.rib('evpn')).includes(`"nexthop":"${g.vtep}"`));
+    expect(gobgp.neighborState(d.ip)).toBe('established');
+    expect(log().filter((e) => e.event === 'peer down')).toEqual([]);
+  }, 60_000);
+
   it('SIGTERM: GoBGP and FRR get a Cease (administrative shutdown), the daemon exits 0', async () => {
     const d = topo.node(0);
     const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
@@ -120,6 +133,6 @@ describe.skipIf(skip !== undefined)('bgp-evpnd as route reflector for GoBGP and 
       return nb !== undefined && nb.bgpState !== 'Established' && /Cease\/Administrative Shutdown/i.test(JSON.stringify(nb)) ? nb : undefined;
     });
     await gobgp.waitFor('GoBGP saw the Cease', 20_000, () => gobgp.neighborState(d.ip) !== 'established' && /msg="received notification" Code=6 .*Subcode=2/.test(gobgp.log()));
-    expect(log().filter((e) => e.event === 'notification sent').map((e) => `${e.peer} ${e.code}/${e.subcode}`).sort()).toEqual([`${topo.node(1).ip} 6/2`, `${topo.node(2).ip} 6/2`].sort());
+    expect(log().filter((e) => e.event === 'notification sent').map((e) => `${e.peer} ${e.code}/${e.subcode}`).sort()).toEqual([1, 2, 3].map((i) => `${topo.node(i).ip} 6/2`).sort());
   }, 60_000);
 });

@@ -43,6 +43,9 @@ export interface ReloadSummary {
 
 export class Daemon {
   private api: ApiServer | undefined;
+  /** Reloads run one after the other (two quick SIGHUPs must not diff against the same old config). */
+  private reloading: Promise<unknown> = Promise.resolve();
+  private stopping = false;
   /** With `[vtep.config]`: the VTEP tables and the VXLAN engine they program. */
   vtep: { manager: VtepManager; engine: VxlanEngine } | undefined;
 
@@ -73,8 +76,17 @@ export class Daemon {
     return d;
   }
 
-  /** Read the config again and apply the peer changes; false (and logged) when it cannot be used. */
-  async reload(): Promise<ReloadSummary | undefined> {
+  /**
+   * Read the config again and apply the peer changes; undefined (and logged) when it cannot be
+   * used. Calls are queued: each one diffs against what the previous one applied.
+   */
+  reload(): Promise<ReloadSummary | undefined> {
+    const next = this.reloading.then(() => (this.stopping ? undefined : this.reloadNow()));
+    this.reloading = next;
+    return next;
+  }
+
+  private async reloadNow(): Promise<ReloadSummary | undefined> {
     const log = this.options.logger;
     let next: DaemonConfig;
     try {
@@ -85,9 +97,18 @@ export class Daemon {
       log.log('error', 'reload failed', { error: e instanceof Error ? e.message : String(e) });
       return undefined;
     }
-    const summary = this.apply(this.config, next);
-    const results = await Promise.all(summary.pending);
-    this.config = next;
+    let summary: ReturnType<Daemon['apply']>;
+    let results: { address: string; result: string }[];
+    try {
+      summary = this.apply(this.config, next);
+      results = await Promise.all(summary.pending);
+    } catch (e) {
+      // the config was valid but the speaker refused part of it: say so, keep running
+      log.log('error', 'reload failed', { error: e instanceof Error ? e.message : String(e), partial: true });
+      return undefined;
+    } finally {
+      this.config = next;
+    }
     const updated = results.filter((r) => r.result === 'updated').map((r) => r.address);
     const reset = results.filter((r) => r.result === 'reset').map((r) => r.address);
     const out = { added: summary.added, removed: summary.removed, updated, reset };
@@ -97,6 +118,7 @@ export class Daemon {
 
   /** Cease to every peer (administrative shutdown), the API closed. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.options.logger.log('info', 'stopping', { peers: this.speaker.peerAddresses().length });
     const api = this.api;
     this.api = undefined;

@@ -79,6 +79,7 @@ export {
   resolveFamily,
   type SpeakerOptions,
   type SpeakerEvents,
+  type PeerInfo,
   type FamilyInput,
   type PeerConfig,
   type RibRoute,

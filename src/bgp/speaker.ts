@@ -61,6 +61,20 @@ export interface SpeakerEvents {
   updateError: [peer: string, error: Error];
 }
 
+/** What `BgpSpeaker.peerInfo` tells of a peer. */
+export interface PeerInfo {
+  readonly config: PeerConfig;
+  readonly state: State;
+  /** What the session negotiated, while it is Established. */
+  readonly negotiated: Negotiated | undefined;
+  /** Routes in the peer's Adj-RIB-In of a family (after import policy). */
+  routesReceived(family: FamilyInput): number;
+  /** NLRI announced to the peer on its current session. */
+  readonly routesAdvertised: number;
+  /** Disabled with `disablePeer` (not started again until `enablePeer`). */
+  readonly disabled: boolean;
+}
+
 /** A family as the API accepts it: `{ afi, safi }` or a registered name (`l2vpn-evpn`). */
 export type FamilyInput = Family | FamilyName;
 
@@ -90,6 +104,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   private flushScheduled: ReturnType<typeof setImmediate> | undefined;
   private readonly dirty = new Set<Peer>();
   private started = false;
+  private readonly disabled = new Set<string>();
 
   constructor(private readonly options: SpeakerOptions) {
     super();
@@ -134,6 +149,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     const p = this.peers.get(address);
     if (p === undefined) return;
     this.peers.delete(address);
+    this.disabled.delete(address);
     this.dirty.delete(p);
     await p.stop(new CeaseError(CeaseSubcode.peerDeconfigured, 'peer de-configured'));
     p.dropAll();
@@ -147,6 +163,50 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   /** Session state of a peer. */
   peerState(address: string): State | undefined {
     return this.peers.get(address)?.session.state;
+  }
+
+  /**
+   * What is known of a configured peer: its configuration, session state, what was negotiated
+   * (while Established), routes received per family (Adj-RIB-In, after import policy), routes
+   * advertised and whether it is administratively disabled. Undefined for an unknown address.
+   */
+  peerInfo(address: string): PeerInfo | undefined {
+    const p = this.peers.get(address);
+    if (p === undefined) return undefined;
+    return {
+      config: p.config,
+      state: p.session.state,
+      negotiated: p.session.state === 'Established' ? p.negotiated : undefined,
+      routesReceived: (family: FamilyInput) => {
+        const f = resolveFamily(family);
+        return p.adjIn.count(familyKey(f.afi, f.safi));
+      },
+      routesAdvertised: p.out?.announced ?? 0,
+      disabled: this.disabled.has(address),
+    };
+  }
+
+  /** Stop a peer's session (Cease / administrative shutdown, RFC 4486) and keep it configured. */
+  async disablePeer(address: string, message?: string): Promise<void> {
+    const p = this.peers.get(address);
+    if (p === undefined) throw new Error(`no peer ${address}`);
+    this.disabled.add(address);
+    await p.stop(new CeaseError(CeaseSubcode.administrativeShutdown, message ?? 'administrative shutdown'));
+  }
+
+  /** Start a disabled peer's session again. */
+  enablePeer(address: string): void {
+    const p = this.peers.get(address);
+    if (p === undefined) throw new Error(`no peer ${address}`);
+    this.disabled.delete(address);
+    if (this.started) p.start();
+  }
+
+  /** Reset a peer's session (Cease / administrative reset, RFC 4486); it reconnects. */
+  resetPeer(address: string, message?: string): void {
+    const p = this.peers.get(address);
+    if (p === undefined) throw new Error(`no peer ${address}`);
+    if (p.session.state === 'Established') p.session.reset(new CeaseError(CeaseSubcode.administrativeReset, message ?? 'administrative reset'));
   }
 
   /** @internal */
@@ -177,7 +237,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
         p.session.accept(t);
       });
     }
-    for (const p of this.peers.values()) p.start();
+    for (const [a, p] of this.peers) if (!this.disabled.has(a)) p.start();
   }
 
   /** Cease to every peer, every socket and timer closed. */

@@ -16,7 +16,7 @@ import {
   type PathAttribute,
 } from '../index.js';
 import { checked, invalid } from './errors.js';
-import { packAny, unpackAny, type Msg } from './proto.js';
+import { anyTypeUrl, packAny, unpackAny, type Msg } from './proto.js';
 
 const segmentTypes: Record<AsPathSegmentKind, number> = { set: 1, sequence: 2, 'confed-sequence': 3, 'confed-set': 4 };
 const segmentKinds: Record<number, AsPathSegmentKind> = { 1: 'set', 2: 'sequence', 3: 'confed-sequence', 4: 'confed-set' };
@@ -61,7 +61,7 @@ function sevenBytes(v: unknown, field: string, b: Buffer): void {
 /** GoBGP's extended community Any back to ours (through its 8 wire bytes). */
 export function extCommunityFromAny(any: Msg, field: string): ExtendedCommunity {
   const u = unpackAny(any);
-  if (u === undefined) throw invalid(field, `unknown extended community type ${JSON.stringify(String(any?.typeUrl ?? ''))}`);
+  if (u === undefined) throw invalid(field, `unknown extended community type ${JSON.stringify(anyTypeUrl(any))}`);
   const v = u.value;
   const b = Buffer.alloc(8);
   const nt = v.isTransitive === true ? 0 : 0x40;
@@ -150,7 +150,7 @@ function u32(v: unknown, field: string): number {
 /** A GoBGP attribute Any back to ours. Unknown Any types are INVALID_ARGUMENT naming `field`. */
 export function attributeFromAny(any: Msg, field: string): ApiAttribute {
   const u = unpackAny(any);
-  if (u === undefined) throw invalid(field, `unknown attribute type ${JSON.stringify(String(any?.typeUrl ?? ''))}`);
+  if (u === undefined) throw invalid(field, `unknown attribute type ${JSON.stringify(anyTypeUrl(any))}`);
   const v = u.value;
   const one = (attribute: PathAttribute): ApiAttribute => ({ kind: 'attribute', attribute });
   switch (u.name) {

@@ -15,7 +15,7 @@ import {
   type NlriBase,
 } from '../index.js';
 import { checked, invalid } from './errors.js';
-import { packAny, unpackAny, type Msg } from './proto.js';
+import { anyTypeUrl, packAny, unpackAny, type Msg } from './proto.js';
 
 /** Families the API serves, as familyKey numbers. */
 export const evpnFamily = 25 * 256 + 70;
@@ -37,7 +37,7 @@ export function rdToAny(rd: string): Msg {
 /** GoBGP's RD Any back to our text. */
 export function rdFromAny(any: Msg | null | undefined, field: string): string {
   const u = unpackAny(any);
-  if (u === undefined) throw invalid(field, `unknown RD type ${String(any?.typeUrl)}`);
+  if (u === undefined) throw invalid(field, `unknown RD type ${JSON.stringify(anyTypeUrl(any))}`);
   const v = u.value;
   const b = Buffer.alloc(8);
   const assigned = Number(v.assigned ?? 0);
@@ -153,7 +153,7 @@ function u32(v: unknown, field: string, max = 0xffffffff): number {
 /** GoBGP's NLRI Any to an EVPN route; the route is encoded once to check every field. */
 export function evpnFromAny(any: Msg | null | undefined, field = 'path.nlri'): EvpnRoute {
   const u = unpackAny(any);
-  if (u === undefined) throw invalid(field, `unknown NLRI type ${JSON.stringify(String(any?.typeUrl ?? ''))}`);
+  if (u === undefined) throw invalid(field, `unknown NLRI type ${JSON.stringify(anyTypeUrl(any))}`);
   const v = u.value;
   let r: EvpnRoute;
   switch (u.name) {
@@ -241,7 +241,7 @@ export function prefixToAny(prefix: string): Msg {
 /** `IPAddressPrefix` back to `addr/len`, checked for the family. */
 export function prefixFromAny(any: Msg | null | undefined, v6: boolean, field = 'path.nlri'): string {
   const u = unpackAny(any);
-  if (u === undefined || u.name !== 'IPAddressPrefix') throw invalid(field, `expected IPAddressPrefix, got ${JSON.stringify(String(any?.typeUrl ?? ''))}`);
+  if (u === undefined || u.name !== 'IPAddressPrefix') throw invalid(field, `expected IPAddressPrefix, got ${JSON.stringify(anyTypeUrl(any))}`);
   const len = u32(u.value.prefixLen, `${field}.prefix_len`, v6 ? 128 : 32);
   const a = checked(`${field}.prefix`, () => addressBytes(String(u.value.prefix ?? '')));
   if (a.length !== (v6 ? 16 : 4)) throw invalid(`${field}.prefix`, `${String(u.value.prefix)} is not an IPv${v6 ? 6 : 4} address`);

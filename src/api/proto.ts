@@ -66,16 +66,24 @@ export function apiType(name: string): protobuf.Type {
   return t;
 }
 
-/** Encode a message as `google.protobuf.Any` (`{ typeUrl, value }`) with the full type URL. */
+/**
+ * Encode a message as `google.protobuf.Any` with the full type URL. protobufjs's bundled
+ * google/protobuf types keep their proto field names: `{ type_url, value }`.
+ */
 export function packAny(name: string, value: Msg): Msg {
   const t = apiType(name);
-  return { typeUrl: `${typeUrlPrefix}apipb.${name}`, value: t.encode(t.fromObject(value)).finish() };
+  return { type_url: `${typeUrlPrefix}apipb.${name}`, value: t.encode(t.fromObject(value)).finish() };
+}
+
+/** The type URL of an Any ('' when absent). */
+export function anyTypeUrl(any: Msg | null | undefined): string {
+  const url: unknown = any?.type_url ?? any?.typeUrl;
+  return typeof url === 'string' ? url : '';
 }
 
 /** The short `apipb` name of an Any (`type.googleapis.com/apipb.X` -> `X`), or undefined. */
 export function anyName(any: Msg | null | undefined): string | undefined {
-  const url: unknown = any?.typeUrl;
-  if (typeof url !== 'string') return undefined;
+  const url = anyTypeUrl(any);
   const m = /^(?:.*\/)?apipb\.([A-Za-z0-9_]+)$/.exec(url);
   return m?.[1];
 }

@@ -11,6 +11,7 @@ import {
   familyCodec,
   ipv4Unicast,
   type EvpnRoute,
+  type ExtendedCommunity,
   type NlriBase,
   type PathAttribute,
   type RibRoute,
@@ -139,6 +140,21 @@ export function pathToApi(family: number, route: RibRoute, source: PathSource, f
   return { destination, path };
 }
 
+/**
+ * RFC 7432 7.6: an Ethernet Segment route carries the ES-Import Route Target, the high-order six
+ * bytes of the ESI value. Added (to the extended communities, last) when the request has none,
+ * as gobgpd does.
+ */
+function addEsImport(attributes: PathAttribute[], esi: string): void {
+  const i = attributes.findIndex((a) => a.type === 'extended-communities');
+  const values = i >= 0 ? (attributes[i] as { values: readonly ExtendedCommunity[] }).values : [];
+  if (values.some((c) => c.kind === 'es-import-rt')) return;
+  const value = esi.split(':').slice(1, 7).join(':');
+  const next: PathAttribute = { type: 'extended-communities', values: [...values, { kind: 'es-import-rt', value } as ExtendedCommunity] };
+  if (i >= 0) attributes[i] = next;
+  else attributes.push(next);
+}
+
 /** NLRI bytes from a client: exactly one NLRI of the family, with valid fields. */
 function checkedNlriBytes(family: number, b: Buffer, field: string): Buffer {
   if (family === ipv6Family) {
@@ -196,6 +212,7 @@ export function pathFromApi(p: Msg | null | undefined, field = 'path'): ApiRoute
     seen.add(a.attribute.type);
     attributes.push(a.attribute);
   });
+  if (family === evpnFamily && !Buffer.isBuffer(nlri) && (nlri as EvpnRoute).routeType === 4) addEsImport(attributes, (nlri as { esi: string }).esi);
   let input: RouteInput;
   if (family === ipv4Family) {
     const nh = attributes.find((a) => a.type === 'next-hop');

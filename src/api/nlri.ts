@@ -24,8 +24,21 @@ export const ipv6Family = 2 * 256 + 1;
 
 // ---------------------------------------------------------------- RD and ESI
 
+/** RD Any messages by RD text: routes of one VRF share their RD (bounded, cleared when full). */
+const rdAnys = new Map<string, Msg>();
+
 /** An RD (text) as GoBGP's `RouteDistinguisher*` Any. */
 export function rdToAny(rd: string): Msg {
+  let a = rdAnys.get(rd);
+  if (a === undefined) {
+    if (rdAnys.size >= 4096) rdAnys.clear();
+    a = makeRdAny(rd);
+    rdAnys.set(rd, a);
+  }
+  return a;
+}
+
+function makeRdAny(rd: string): Msg {
   const b = rdBytes(rd);
   const type = b.readUInt16BE(0);
   if (type === 0) return packAny('RouteDistinguisherTwoOctetASN', { admin: b.readUInt16BE(2), assigned: b.readUInt32BE(4) });
@@ -77,7 +90,10 @@ function gobgpRd(rd: string): string {
 }
 
 /** An ESI (text, 10 bytes) as `EthernetSegmentIdentifier { type, value (9 bytes) }`. */
+const zeroEsiApi: Msg = Object.freeze({ type: 0, value: Buffer.alloc(9) });
+
 function esiToApi(esi: string): Msg {
+  if (esi === '00:00:00:00:00:00:00:00:00:00') return zeroEsiApi;
   const b = Buffer.from(esi.replace(/:/g, ''), 'hex');
   return { type: b[0]!, value: b.subarray(1) };
 }

@@ -72,7 +72,7 @@ export function apiType(name: string): protobuf.Type {
  */
 export function packAny(name: string, value: Msg): Msg {
   const t = apiType(name);
-  return { type_url: `${typeUrlPrefix}apipb.${name}`, value: t.encode(t.fromObject(value)).finish() };
+  return { type_url: `${typeUrlPrefix}apipb.${name}`, value: t.encode(value).finish() };
 }
 
 /** The type URL of an Any ('' when absent). */

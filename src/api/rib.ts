@@ -14,6 +14,8 @@ export interface RibContext {
   readonly speaker: BgpSpeaker;
   /** The source of a route's peer (`local` for ours). */
   source(peer: string): PathSource;
+  /** Default forms of ListPath answers (`GobgpApiServerOptions.pathForms`). */
+  readonly forms?: 'structured' | 'binary' | 'both';
 }
 
 const tableType = { global: 0, local: 1, adjIn: 2, adjOut: 3, vrf: 4 } as const;
@@ -101,8 +103,9 @@ export async function listPath(ctx: RibContext, call: ServerWritableStream<Msg, 
   if (type === tableType.vrf || type === tableType.local) throw new ApiError(status.UNIMPLEMENTED, 'table_type', 'LOCAL and VRF tables are not served');
   const name = String(r.name ?? '');
   if (type === tableType.adjIn || type === tableType.adjOut) knownPeer(ctx, name, 'name');
-  const only = r.enableOnlyBinary === true;
-  const forms: PathForms = { structured: !only, nlriBinary: only || r.enableNlriBinary === true, attributesBinary: only || r.enableAttributeBinary === true };
+  const only = r.enableOnlyBinary === true || ctx.forms === 'binary';
+  const bin = only || ctx.forms === 'both';
+  const forms: PathForms = { structured: !only, nlriBinary: bin || r.enableNlriBinary === true, attributesBinary: bin || r.enableAttributeBinary === true };
   const filter = prefixFilter(r.prefixes);
   const sources = new Map<string, PathSource>();
   for (const route of tableRoutes(ctx, type, name, family)) {

@@ -28,6 +28,13 @@ export interface GobgpApiServerOptions {
   readonly listen?: string;
   /** TLS (and optionally client certificates) with grpc-js credentials. Default plaintext. */
   readonly credentials?: ServerCredentials;
+  /**
+   * What ListPath answers carry by default: `structured` (GoBGP's `nlri`/`pattrs` Any messages,
+   * what gobgpd sends), `binary` (`nlri_binary`/`pattrs_binary`: our wire bytes; the `gobgp` CLI
+   * reads them, other clients may not) or `both`. A request's `enable_*_binary` flags add to it.
+   * Default `structured`.
+   */
+  readonly pathForms?: 'structured' | 'binary' | 'both';
 }
 
 type Unary = (call: ServerUnaryCall<Msg, Msg>, cb: sendUnaryData<Msg>) => void;
@@ -146,7 +153,7 @@ export class GobgpApiServer {
 
   private handlers(): UntypedServiceImplementation {
     const sp = this.speaker;
-    const rib = { speaker: sp, source: (p: string) => this.source(p) };
+    const rib = { speaker: sp, source: (p: string) => this.source(p), forms: this.options.pathForms ?? 'structured' };
     return {
       StartBgp: unary(async (r) => {
         const g = r.global ?? {};

@@ -74,7 +74,12 @@ describe('GoBGP API conversions', () => {
         expect(destination).toBe(evpnDestination(nlri));
         const back = pathFromApi(wire('Path', path));
         expect(back.nlri).toEqual(nlri);
-        expect(back.input.attributes).toEqual(attributes);
+        // RFC 7432 7.6: a Type-4 route gets its ES-Import RT (from the ESI) when it has none
+        const esImport = { kind: 'es-import-rt', value: nlri.routeType === 4 ? nlri.esi.split(':').slice(1, 7).join(':') : '' };
+        const wanted = nlri.routeType === 4 && !values.some((c) => c.kind === 'es-import-rt')
+          ? [attributes[0], { type: 'extended-communities', values: [...values, esImport] }]
+          : attributes;
+        expect(back.input.attributes).toEqual(wanted);
         expect(back.input.nextHops).toEqual(['192.0.2.1']);
       }),
       { numRuns: 300 },

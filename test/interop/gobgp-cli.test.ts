@@ -100,6 +100,7 @@ describe.skipIf(why !== undefined)('gobgp CLI: GobgpApiServer next to gobgpd', (
   let speaker: BgpSpeaker;
   let api: GobgpApiServer;
   let ours: number;
+  let binaryApi: GobgpApiServer;
   let theirs: number;
   const errors: string[] = [];
 
@@ -124,12 +125,15 @@ describe.skipIf(why !== undefined)('gobgp CLI: GobgpApiServer next to gobgpd', (
     api = new GobgpApiServer(speaker, { listen: `127.0.0.1:${ourApi}` });
     await api.start();
     ours = api.port;
+    binaryApi = new GobgpApiServer(speaker, { listen: `127.0.0.1:${await freePort()}`, pathForms: 'binary' });
+    await binaryApi.start();
     await waitFor('gobgpd API', 10_000, async () => (await gobgp(theirs, ['global'])).code === 0);
     await waitFor('session with gobgpd', 20_000, () => speaker.peerState('127.0.0.2') === 'Established');
   });
 
   afterAll(async () => {
     await api?.stop();
+    await binaryApi?.stop();
     await speaker?.stop();
     if (gobgpd !== undefined && gobgpd.exitCode === null) {
       const gone = new Promise((r) => gobgpd!.once('exit', r));
@@ -174,6 +178,8 @@ describe.skipIf(why !== undefined)('gobgp CLI: GobgpApiServer next to gobgpd', (
     for (const fam of ['ipv4', 'ipv6']) {
       expect(localPaths(await json(ours, ['global', 'rib', '-a', fam]))).toEqual(localPaths(await json(theirs, ['global', 'rib', '-a', fam])));
     }
+    // answers that carry our wire bytes (nlri_binary, pattrs_binary) print the same
+    expect(localPaths(await json(binaryApi.port, ['global', 'rib', '-a', 'evpn']))).toEqual(a);
     const sa = await gobgp(ours, ['global', 'rib', '-a', 'evpn', 'summary']);
     expect(sa.out).toMatch(/Destination: 6/);
     const text = await gobgp(ours, ['global', 'rib', '-a', 'evpn']);
@@ -235,5 +241,24 @@ describe.skipIf(why !== undefined)('gobgp CLI: GobgpApiServer next to gobgpd', (
     expect(label.err + label.out).toMatch(/InvalidArgument.*path\.nlri\.labels\[0\]/);
     expect((await gobgp(ours, ['global'])).code).toBe(0);
     expect(Object.keys(localPaths(await json(ours, ['global', 'rib', '-a', 'evpn'])))).toHaveLength(evpnRoutes.length - 1);
+  });
+
+  it('neighbor add / del / disable / enable / softresetin through the CLI', async () => {
+    for (const port of [ours, theirs]) {
+      expect((await gobgp(port, ['neighbor', 'add', '127.0.0.44', 'as', '65044'])).code).toBe(0);
+      expect((await gobgp(port, ['neighbor', 'add', '127.0.0.44', 'as', '65044'])).code).not.toBe(0);
+    }
+    expect(speaker.peerInfo('127.0.0.44')?.config.asn).toBe(65044);
+    expect((await gobgp(ours, ['neighbor'])).out).toMatch(/127\.0\.0\.44\s+65044/);
+    for (const port of [ours, theirs]) expect((await gobgp(port, ['neighbor', 'del', '127.0.0.44'])).code).toBe(0);
+    expect(speaker.peerInfo('127.0.0.44')).toBeUndefined();
+
+    expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'softresetin'])).code).toBe(0);
+    expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'disable'])).code).toBe(0);
+    await waitFor('admin down', 10_000, async () => /Idle\(Admin\)/.test((await gobgp(ours, ['neighbor'])).out));
+    expect(speaker.peerState('127.0.0.2')).toBe('Idle');
+    expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'enable'])).code).toBe(0);
+    await waitFor('re-established', 20_000, () => speaker.peerState('127.0.0.2') === 'Established');
+    expect((await gobgp(ours, ['neighbor'])).out).toMatch(/127\.0\.0\.2\s+65001\s+\S+\s+Establ/);
   });
 });

@@ -7,30 +7,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js';
 import { BgpSpeaker, macIpRoute, type RibRoute } from '../src/index.js';
 import { GobgpApiServer, gobgpServiceDefinition, pathToApi } from '../src/api/index.js';
 import type { Row } from './harness.js';
+import { freePort } from '../test/helpers/netns.js';
 
 const evpnKey = 25 * 256 + 70;
 
 function route(i: number): ReturnType<typeof macIpRoute> {
   const mac = `02:00:${[(i >>> 24) & 255, (i >>> 16) & 255, (i >>> 8) & 255, i & 255].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
   return macIpRoute({ rd: '65000:100', mac, vni: 100, nextHop: '192.0.2.1', routeTargets: ['65000:100'] });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** Time `gobgp global rib -a evpn -j > /dev/null` (bounded to 10 minutes). */
@@ -57,7 +46,7 @@ async function ours(n: number, pathForms: 'structured' | 'binary' | 'both' = 'st
   const speaker = new BgpSpeaker({ asn: 65000, routerId: '10.0.0.1', listen: false });
   await speaker.start();
   for (let i = 0; i < n; i++) speaker.announce(route(i));
-  const api = new GobgpApiServer(speaker, { listen: `127.0.0.1:${await freePort()}`, pathForms });
+  const api = new GobgpApiServer(speaker, { listen: '127.0.0.1:0', pathForms });
   await api.start();
   global.gc?.();
   const base = process.memoryUsage().rss;

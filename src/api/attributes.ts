@@ -15,7 +15,7 @@ import {
   type ExtendedCommunity,
   type PathAttribute,
 } from '../index.js';
-import { checked, invalid } from './errors.js';
+import { checked, invalid, uint } from './errors.js';
 import { anyTypeUrl, packAny, unpackAny, type Msg } from './proto.js';
 
 const segmentTypes: Record<AsPathSegmentKind, number> = { set: 1, sequence: 2, 'confed-sequence': 3, 'confed-set': 4 };
@@ -141,12 +141,6 @@ export type ApiAttribute =
   | { readonly kind: 'mp-reach'; readonly afi: number; readonly safi: number; readonly nextHops: string[]; readonly nlris: Msg[] }
   | { readonly kind: 'mp-unreach'; readonly afi: number; readonly safi: number; readonly nlris: Msg[] };
 
-function u32(v: unknown, field: string): number {
-  const n = Number(v ?? 0);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalid(field, `${String(v)} is not a 32-bit unsigned number`);
-  return n;
-}
-
 /** A GoBGP attribute Any back to ours. Unknown Any types are INVALID_ARGUMENT naming `field`. */
 export function attributeFromAny(any: Msg, field: string): ApiAttribute {
   const u = unpackAny(any);
@@ -161,29 +155,29 @@ export function attributeFromAny(any: Msg, field: string): ApiAttribute {
     }
     case 'AsPathAttribute': return one({ type: 'as-path', segments: segmentsFrom(v.segments, field) });
     case 'NextHopAttribute': return one({ type: 'next-hop', value: String(v.nextHop ?? '') });
-    case 'MultiExitDiscAttribute': return one({ type: 'med', value: u32(v.med, `${field}.med`) });
-    case 'LocalPrefAttribute': return one({ type: 'local-pref', value: u32(v.localPref, `${field}.local_pref`) });
+    case 'MultiExitDiscAttribute': return one({ type: 'med', value: uint(v.med, `${field}.med`) });
+    case 'LocalPrefAttribute': return one({ type: 'local-pref', value: uint(v.localPref, `${field}.local_pref`) });
     case 'AtomicAggregateAttribute': return one({ type: 'atomic-aggregate' });
-    case 'AggregatorAttribute': return one({ type: 'aggregator', asn: u32(v.asn, `${field}.asn`), address: String(v.address ?? '') });
+    case 'AggregatorAttribute': return one({ type: 'aggregator', asn: uint(v.asn, `${field}.asn`), address: String(v.address ?? '') });
     case 'CommunitiesAttribute': return one({ type: 'communities', values: (v.communities ?? []).map(Number) });
     case 'OriginatorIdAttribute': return one({ type: 'originator-id', value: String(v.id ?? '') });
     case 'ClusterListAttribute': return one({ type: 'cluster-list', values: (v.ids ?? []).map(String) });
     case 'ExtendedCommunitiesAttribute':
       return one({ type: 'extended-communities', values: (v.communities ?? []).map((c: Msg, i: number) => extCommunityFromAny(c, `${field}.communities[${i}]`)) });
     case 'As4PathAttribute': return one({ type: 'as4-path', segments: segmentsFrom(v.segments, field) });
-    case 'As4AggregatorAttribute': return one({ type: 'as4-aggregator', asn: u32(v.asn, `${field}.asn`), address: String(v.address ?? '') });
+    case 'As4AggregatorAttribute': return one({ type: 'as4-aggregator', asn: uint(v.asn, `${field}.asn`), address: String(v.address ?? '') });
     case 'PmsiTunnelAttribute': {
       const id = Buffer.from(v.id ?? new Uint8Array());
-      const type = u32(v.type, `${field}.type`);
+      const type = uint(v.type, `${field}.type`);
       if (type > 0xff) throw invalid(`${field}.type`, `${type} > 255`);
       if (type === 6 && id.length !== 4 && id.length !== 16) throw invalid(`${field}.id`, `ingress replication needs a 4- or 16-byte address, got ${id.length} bytes`);
       const tunnelId = type === 6 ? readAddress(id, 0, id.length as 4 | 16) : id;
-      return one({ type: 'pmsi-tunnel', tunnelFlags: u32(v.flags, `${field}.flags`) & 0xff, tunnelType: type, label: u32(v.label, `${field}.label`) & 0xffffff, tunnelId });
+      return one({ type: 'pmsi-tunnel', tunnelFlags: uint(v.flags, `${field}.flags`) & 0xff, tunnelType: type, label: uint(v.label, `${field}.label`) & 0xffffff, tunnelId });
     }
     case 'LargeCommunitiesAttribute':
       return one({ type: 'large-communities', values: (v.communities ?? []).map((c: Msg) => ({ global: Number(c.globalAdmin ?? 0), local1: Number(c.localData1 ?? 0), local2: Number(c.localData2 ?? 0) })) });
     case 'UnknownAttribute':
-      return one({ type: 'unknown', flags: u32(v.flags, `${field}.flags`) & 0xff, typeCode: u32(v.type, `${field}.type`) & 0xff, value: Buffer.from(v.value ?? new Uint8Array()) });
+      return one({ type: 'unknown', flags: uint(v.flags, `${field}.flags`) & 0xff, typeCode: uint(v.type, `${field}.type`) & 0xff, value: Buffer.from(v.value ?? new Uint8Array()) });
     case 'MpReachNLRIAttribute':
       return { kind: 'mp-reach', afi: Number(v.family?.afi ?? 0), safi: Number(v.family?.safi ?? 0), nextHops: (v.nextHops ?? []).map(String), nlris: v.nlris ?? [] };
     case 'MpUnreachNLRIAttribute':

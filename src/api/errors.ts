@@ -32,3 +32,10 @@ export function checked<T>(field: string, fn: () => T): T {
     throw invalid(field, e instanceof Error ? e.message : String(e));
   }
 }
+
+/** A request's unsigned integer field, checked to be in `0..max`; INVALID_ARGUMENT otherwise. */
+export function uint(v: unknown, field: string, max = 0xffffffff): number {
+  const n = Number(v ?? 0);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw invalid(field, `${String(v)} is not in 0..${max}`);
+  return n;
+}

@@ -14,7 +14,7 @@ import {
   type EvpnRoute,
   type NlriBase,
 } from '../index.js';
-import { checked, invalid } from './errors.js';
+import { checked, invalid, uint } from './errors.js';
 import { anyTypeUrl, packAny, unpackAny, type Msg } from './proto.js';
 
 /** Families the API serves, as familyKey numbers. */
@@ -160,12 +160,6 @@ export function evpnToAny(r: EvpnRoute): Msg {
   }
 }
 
-function u32(v: unknown, field: string, max = 0xffffffff): number {
-  const n = Number(v ?? 0);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw invalid(field, `${String(v)} is not in 0..${max}`);
-  return n;
-}
-
 /** GoBGP's NLRI Any to an EVPN route; the route is encoded once to check every field. */
 export function evpnFromAny(any: Msg | null | undefined, field = 'path.nlri'): EvpnRoute {
   const u = unpackAny(any);
@@ -174,20 +168,20 @@ export function evpnFromAny(any: Msg | null | undefined, field = 'path.nlri'): E
   let r: EvpnRoute;
   switch (u.name) {
     case 'EVPNEthernetAutoDiscoveryRoute':
-      r = { routeType: 1, rd: rdFromAny(v.rd, `${field}.rd`), esi: esiFromApi(v.esi, `${field}.esi`), ethernetTag: u32(v.ethernetTag, `${field}.ethernet_tag`), label: u32(v.label, `${field}.label`, 0xffffff) };
+      r = { routeType: 1, rd: rdFromAny(v.rd, `${field}.rd`), esi: esiFromApi(v.esi, `${field}.esi`), ethernetTag: uint(v.ethernetTag, `${field}.ethernet_tag`), label: uint(v.label, `${field}.label`, 0xffffff) };
       break;
     case 'EVPNMACIPAdvertisementRoute': {
-      const labels: number[] = (v.labels ?? []).map((l: unknown, i: number) => u32(l, `${field}.labels[${i}]`, 0xffffff));
+      const labels: number[] = (v.labels ?? []).map((l: unknown, i: number) => uint(l, `${field}.labels[${i}]`, 0xffffff));
       if (labels.length < 1 || labels.length > 2) throw invalid(`${field}.labels`, `${labels.length} labels, expected 1 or 2`);
       const ip = String(v.ipAddress ?? '');
       r = {
-        routeType: 2, rd: rdFromAny(v.rd, `${field}.rd`), esi: esiFromApi(v.esi, `${field}.esi`), ethernetTag: u32(v.ethernetTag, `${field}.ethernet_tag`),
+        routeType: 2, rd: rdFromAny(v.rd, `${field}.rd`), esi: esiFromApi(v.esi, `${field}.esi`), ethernetTag: uint(v.ethernetTag, `${field}.ethernet_tag`),
         mac: String(v.macAddress ?? ''), ...(ip === '' || ip === '<nil>' ? {} : { ip }), label1: labels[0]!, ...(labels.length === 2 ? { label2: labels[1]! } : {}),
       };
       break;
     }
     case 'EVPNInclusiveMulticastEthernetTagRoute':
-      r = { routeType: 3, rd: rdFromAny(v.rd, `${field}.rd`), ethernetTag: u32(v.ethernetTag, `${field}.ethernet_tag`), originator: String(v.ipAddress ?? '') };
+      r = { routeType: 3, rd: rdFromAny(v.rd, `${field}.rd`), ethernetTag: uint(v.ethernetTag, `${field}.ethernet_tag`), originator: String(v.ipAddress ?? '') };
       break;
     case 'EVPNEthernetSegmentRoute':
       r = { routeType: 4, rd: rdFromAny(v.rd, `${field}.rd`), esi: esiFromApi(v.esi, `${field}.esi`), originator: String(v.ipAddress ?? '') };
@@ -196,8 +190,8 @@ export function evpnFromAny(any: Msg | null | undefined, field = 'path.nlri'): E
       const v6 = String(v.ipPrefix ?? '').includes(':');
       const gw = String(v.gwAddress ?? '');
       r = {
-        routeType: 5, rd: rdFromAny(v.rd, `${field}.rd`), esi: esiFromApi(v.esi, `${field}.esi`), ethernetTag: u32(v.ethernetTag, `${field}.ethernet_tag`),
-        prefix: `${String(v.ipPrefix ?? '')}/${u32(v.ipPrefixLen, `${field}.ip_prefix_len`, v6 ? 128 : 32)}`, gateway: gw === '' ? (v6 ? '::' : '0.0.0.0') : gw, label: u32(v.label, `${field}.label`, 0xffffff),
+        routeType: 5, rd: rdFromAny(v.rd, `${field}.rd`), esi: esiFromApi(v.esi, `${field}.esi`), ethernetTag: uint(v.ethernetTag, `${field}.ethernet_tag`),
+        prefix: `${String(v.ipPrefix ?? '')}/${uint(v.ipPrefixLen, `${field}.ip_prefix_len`, v6 ? 128 : 32)}`, gateway: gw === '' ? (v6 ? '::' : '0.0.0.0') : gw, label: uint(v.label, `${field}.label`, 0xffffff),
       };
       break;
     }
@@ -230,7 +224,7 @@ export function evpnDestination(r: EvpnRoute): string {
  */
 export function ipv6PrefixBytes(prefix: string, field: string): Buffer {
   const [ip, lenText] = prefix.split('/');
-  const len = u32(lenText, `${field}.prefix_len`, 128);
+  const len = uint(lenText, `${field}.prefix_len`, 128);
   const a = checked(`${field}.prefix`, () => addressBytes(ip ?? ''));
   if (a.length !== 16) throw invalid(`${field}.prefix`, `${ip} is not an IPv6 address`);
   const n = (len + 7) >>> 3;
@@ -258,7 +252,7 @@ export function prefixToAny(prefix: string): Msg {
 export function prefixFromAny(any: Msg | null | undefined, v6: boolean, field = 'path.nlri'): string {
   const u = unpackAny(any);
   if (u === undefined || u.name !== 'IPAddressPrefix') throw invalid(field, `expected IPAddressPrefix, got ${JSON.stringify(anyTypeUrl(any))}`);
-  const len = u32(u.value.prefixLen, `${field}.prefix_len`, v6 ? 128 : 32);
+  const len = uint(u.value.prefixLen, `${field}.prefix_len`, v6 ? 128 : 32);
   const a = checked(`${field}.prefix`, () => addressBytes(String(u.value.prefix ?? '')));
   if (a.length !== (v6 ? 16 : 4)) throw invalid(`${field}.prefix`, `${String(u.value.prefix)} is not an IPv${v6 ? 6 : 4} address`);
   // GoBGP masks the host bits away

@@ -3,7 +3,7 @@
  * dereferences `Conf`, `State` (with `Messages`), `Timers.State`, `Timers.Config`,
  * `RouteReflector`, `RouteServer` and every `AfiSafi.State` without nil checks: all are filled.
  */
-import { isIpv4, isIpv6, type BgpSpeaker, type Family, type PeerConfig, type PeerInfo, type State } from '../index.js';
+import { isIpv4, isIpv6, resolveFamily, type BgpSpeaker, type Family, type PeerConfig, type PeerInfo, type State } from '../index.js';
 import { invalid } from './errors.js';
 import { servedFamilies } from './path.js';
 import type { Msg } from './proto.js';
@@ -26,7 +26,7 @@ const zeroMessages = (): Msg => ({ notification: 0, update: 0, open: 0, keepaliv
 export function peerToApi(speaker: BgpSpeaker, info: PeerInfo, times: PeerTimes | undefined): Msg {
   const c = info.config;
   const n = info.negotiated;
-  const families = c.families.map((f) => toFamily(f));
+  const families = c.families.map(resolveFamily);
   const hold = c.holdTime ?? 90;
   const conf = {
     localAsn: speaker.asn, neighborAddress: c.address, peerAsn: c.asn, type: c.asn === speaker.asn ? 0 : 1, adminDown: info.disabled,
@@ -73,13 +73,6 @@ export function peerToApi(speaker: BgpSpeaker, info: PeerInfo, times: PeerTimes 
       };
     }),
   };
-}
-
-function toFamily(f: PeerConfig['families'][number]): Family {
-  if (typeof f !== 'string') return f;
-  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
-  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
-  return { afi: 1, safi: 1 };
 }
 
 /** `apipb.Peer` from AddPeer/UpdatePeer to a `PeerConfig`; INVALID_ARGUMENT naming the field. */

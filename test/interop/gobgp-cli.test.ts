@@ -7,13 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/index.js';
 import { GobgpApiServer } from '../../src/api/index.js';
-import { missingReal, waitFor } from '../helpers/netns.js';
+import { freePort, missingReal, waitFor } from '../helpers/netns.js';
 
 const why = missingReal(['gobgp', 'gobgpd']);
 
@@ -43,17 +42,6 @@ async function json(port: number, args: readonly string[]): Promise<any> {
   const r = await gobgp(port, [...args, '-j']);
   if (r.code !== 0) throw new Error(`gobgp ${args.join(' ')}: ${r.err}${r.out}`);
   return JSON.parse(r.out);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** One path of `-j` output without what legitimately differs between two daemons. */

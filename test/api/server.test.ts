@@ -145,7 +145,7 @@ describe('GobgpApiServer in-process', () => {
   });
 
   it('ListPath streams: a paused client holds the walk after a bounded number of routes', async () => {
-    const n = 30_000;
+    const n = 5_000;
     for (let i = 0; i < n; i++) {
       speaker.announce(macIpRoute({ rd: '65000:9', mac: `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, vni: 9, nextHop: '192.0.2.9', routeTargets: ['65000:9'] }));
     }
@@ -167,7 +167,8 @@ describe('GobgpApiServer in-process', () => {
       }));
       await new Promise((r) => setTimeout(r, 300));
       const whilePaused = walked;
-      expect(whilePaused).toBeLessThan(n / 2);
+      // measured: about 100 routes (what fits the HTTP/2 window and grpc-js buffers)
+      expect(whilePaused).toBeLessThan(1_000);
       s.on('data', () => received++);
       s.resume();
       await new Promise<void>((resolve, reject) => {

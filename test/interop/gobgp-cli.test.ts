@@ -242,11 +242,21 @@ describe.skipIf(why !== undefined)('gobgp CLI: GobgpApiServer next to gobgpd', (
     expect(speaker.peerInfo('127.0.0.44')).toBeUndefined();
 
     expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'softresetin'])).code).toBe(0);
-    expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'disable'])).code).toBe(0);
-    await waitFor('admin down', 10_000, async () => /Idle\(Admin\)/.test((await gobgp(ours, ['neighbor'])).out));
-    expect(speaker.peerState('127.0.0.2')).toBe('Idle');
-    expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'enable'])).code).toBe(0);
-    await waitFor('re-established', 20_000, () => speaker.peerState('127.0.0.2') === 'Established');
+    // WatchEvent peer events, as `gobgp monitor neighbor` prints them
+    const mon = spawn('gobgp', ['-u', '127.0.0.1', '-p', String(ours), 'monitor', 'neighbor', '127.0.0.2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let events = '';
+    mon.stdout.on('data', (d: Buffer) => (events += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'disable'])).code).toBe(0);
+      await waitFor('admin down', 10_000, async () => /Idle\(Admin\)/.test((await gobgp(ours, ['neighbor'])).out));
+      expect(speaker.peerState('127.0.0.2')).toBe('Idle');
+      expect((await gobgp(ours, ['neighbor', '127.0.0.2', 'enable'])).code).toBe(0);
+      await waitFor('re-established', 20_000, () => speaker.peerState('127.0.0.2') === 'Established');
+      await waitFor('monitor neighbor events', 5_000, () => /127\.0\.0\.2 fsm: IDLE admin: DOWN/.test(events) && /127\.0\.0\.2 fsm: ESTABLISHED admin: UP/.test(events));
+    } finally {
+      mon.kill('SIGTERM');
+    }
     expect((await gobgp(ours, ['neighbor'])).out).toMatch(/127\.0\.0\.2\s+65001\s+\S+\s+Establ/);
   });
 });

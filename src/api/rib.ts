@@ -38,19 +38,20 @@ function knownPeer(ctx: RibContext, name: string, field: string): void {
 }
 
 /**
- * The routes a ListPath request walks, lazily. ADJ_OUT is the Loc-RIB as this peer may hear it
- * under RFC 4456 rules (not routes it sent, iBGP-from-non-client only to clients and eBGP), with
- * the Loc-RIB's attributes (not the rewritten ones: the speaker keeps no per-route Adj-RIB-Out).
+ * The destinations a ListPath request walks, lazily: GLOBAL gives every path of a destination
+ * (best first), as gobgpd does. ADJ_OUT is the Loc-RIB as this peer may hear it under RFC 4456
+ * rules (not routes it sent, iBGP-from-non-client only to clients and eBGP), with the Loc-RIB's
+ * attributes (not the rewritten ones: the speaker keeps no per-route Adj-RIB-Out).
  */
-function* tableRoutes(ctx: RibContext, type: number, name: string, family: number): Generator<RibRoute> {
+function* tableRoutes(ctx: RibContext, type: number, name: string, family: number): Generator<readonly RibRoute[]> {
   const f = familyInput(family);
   const sp = ctx.speaker;
   if (type === tableType.adjIn) {
-    yield* sp.adjRibIn(name, f);
+    for (const r of sp.adjRibIn(name, f)) yield [r];
     return;
   }
   if (type !== tableType.adjOut) {
-    yield* sp.routes(f);
+    yield* sp.destinations(f);
     return;
   }
   const to = sp.peerInfo(name)!;
@@ -59,7 +60,7 @@ function* tableRoutes(ctx: RibContext, type: number, name: string, family: numbe
     if (r.peer === name) continue;
     const from = r.peer === 'local' ? undefined : sp.peerInfo(r.peer);
     if (from !== undefined && toIbgp && from.config.asn === sp.asn && from.config.routeReflectorClient !== true && to.config.routeReflectorClient !== true) continue;
-    yield r;
+    yield [r];
   }
 }
 
@@ -108,12 +109,25 @@ export async function listPath(ctx: RibContext, call: ServerWritableStream<Msg, 
   const forms: PathForms = { structured: !only, nlriBinary: bin || r.enableNlriBinary === true, attributesBinary: bin || r.enableAttributeBinary === true };
   const filter = prefixFilter(r.prefixes);
   const sources = new Map<string, PathSource>();
-  for (const route of tableRoutes(ctx, type, name, family)) {
-    let src = sources.get(route.peer);
-    if (src === undefined) sources.set(route.peer, (src = ctx.source(route.peer)));
-    const { destination, path } = pathToApi(family, route, src, forms);
-    if (filter !== undefined && !filter(destination)) continue;
-    if (!(await writeWithBackpressure(call, { destination: { prefix: destination, paths: [path] } }))) return;
+  for (const routes of tableRoutes(ctx, type, name, family)) {
+    let prefix = '';
+    const paths: Msg[] = [];
+    for (const route of routes) {
+      let src = sources.get(route.peer);
+      if (src === undefined) sources.set(route.peer, (src = ctx.source(route.peer)));
+      let converted: ReturnType<typeof pathToApi>;
+      try {
+        converted = pathToApi(family, route, src, forms);
+      } catch (e) {
+        // an EVPN route type without a GoBGP API form (kept raw by the codec) is not listed
+        if (e instanceof ApiError) continue;
+        throw e;
+      }
+      prefix = converted.destination;
+      paths.push(converted.path);
+    }
+    if (paths.length === 0 || (filter !== undefined && !filter(prefix))) continue;
+    if (!(await writeWithBackpressure(call, { destination: { prefix, paths } }))) return;
   }
   call.end();
 }

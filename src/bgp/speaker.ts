@@ -282,6 +282,23 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     for (const r of rib.bests()) yield viewRoute(fk, r, true, this.peers.get(r.peer.address)?.adjIn.isStale(r) ?? false);
   }
 
+  /**
+   * Iterate the Loc-RIB of a family by destination: every candidate path (from every peer and
+   * our own), the best first, decoded. For listings that show all paths, as `gobgp global rib`.
+   */
+  *destinations(family: FamilyInput): IterableIterator<RibRoute[]> {
+    const f = resolveFamily(family);
+    const fk = familyKey(f.afi, f.safi);
+    const rib = this.ribs.get(fk);
+    if (rib === undefined) return;
+    for (const paths of rib.destinations()) {
+      yield paths.map((r, i) => {
+        const p = r.peer.local ? this.local : this.peers.get(r.peer.address);
+        return viewRoute(fk, r, i === 0, p?.adjIn.isStale(r) ?? false);
+      });
+    }
+  }
+
   /** Number of destinations in the Loc-RIB of a family. */
   routeCount(family: FamilyInput): number {
     const f = resolveFamily(family);

@@ -150,11 +150,11 @@ describe('GobgpApiServer in-process', () => {
       speaker.announce(macIpRoute({ rd: '65000:9', mac: `02:00:00:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, vni: 9, nextHop: '192.0.2.9', routeTargets: ['65000:9'] }));
     }
     let walked = 0;
-    const routes = speaker.routes.bind(speaker);
-    speaker.routes = function* (f) {
-      for (const r of routes(f)) {
+    const destinations = speaker.destinations.bind(speaker);
+    speaker.destinations = function* (f) {
+      for (const d of destinations(f)) {
         walked++;
-        yield r;
+        yield d;
       }
     };
     try {
@@ -178,7 +178,7 @@ describe('GobgpApiServer in-process', () => {
       expect(received).toBe(n);
       expect(walked).toBe(n);
     } finally {
-      speaker.routes = routes;
+      speaker.destinations = destinations;
     }
   });
 });

@@ -166,6 +166,13 @@ describe.skipIf(why !== undefined)('gobgp CLI: GobgpApiServer next to gobgpd', (
     for (const fam of ['ipv4', 'ipv6']) {
       expect(localPaths(await json(ours, ['global', 'rib', '-a', fam]))).toEqual(localPaths(await json(theirs, ['global', 'rib', '-a', fam])));
     }
+    // every path of a destination, as gobgpd lists them: our own (best) and the one gobgpd sent
+    await waitFor('paths from gobgpd', 15_000, () => speaker.peerInfo('127.0.0.2')!.routesReceived('l2vpn-evpn') >= evpnRoutes.length);
+    for (const port of [ours, theirs]) {
+      const rib = await json(port, ['global', 'rib', '-a', 'evpn']);
+      const paths = rib['[type:multicast][rd:65000:100][etag:0][ip:192.0.2.1]'];
+      expect(paths.map((p: any) => [p.best, p['neighbor-ip'] === undefined])).toEqual([[true, true], [false, false]]);
+    }
     // answers that carry our wire bytes (nlri_binary, pattrs_binary) print the same
     expect(localPaths(await json(binaryApi.port, ['global', 'rib', '-a', 'evpn']))).toEqual(a);
     const sa = await gobgp(ours, ['global', 'rib', '-a', 'evpn', 'summary']);

@@ -6,13 +6,14 @@
  * addresses normalised, attribute lists as sets).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/index.js';
 import { GobgpApiServer } from '../../src/api/index.js';
-import { freePort, missingReal, waitFor } from '../helpers/netns.js';
+import { freePort, missingReal, sh, waitFor } from '../helpers/netns.js';
 
 const why = missingReal(['gobgp', 'gobgpd']);
 
@@ -265,5 +266,31 @@ describe.skipIf(why !== undefined)('gobgp CLI: GobgpApiServer next to gobgpd', (
       mon.kill('SIGTERM');
     }
     expect((await gobgp(ours, ['neighbor'])).out).toMatch(/127\.0\.0\.2\s+65001\s+\S+\s+Establ/);
+  });
+});
+
+describe.skipIf(missingReal(['gobgp', 'openssl']) !== undefined)('gobgp CLI over TLS', () => {
+  it('--tls --tls-ca-file reaches a GobgpApiServer with TLS credentials; plaintext does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gobgp-tls-'));
+    const speaker = new BgpSpeaker({ asn: 65000, routerId: '10.0.0.1', listen: false });
+    let api: GobgpApiServer | undefined;
+    try {
+      const key = join(dir, 'key.pem');
+      const cert = join(dir, 'cert.pem');
+      sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+      const credentials = ServerCredentials.createSsl(null, [{ private_key: readFileSync(key), cert_chain: readFileSync(cert) }], false);
+      api = new GobgpApiServer(speaker, { listen: '127.0.0.1:0', credentials });
+      await api.start();
+      const ok = await gobgp(api.port, ['--tls', '--tls-ca-file', cert, 'global']);
+      expect(ok.code, ok.err).toBe(0);
+      expect(ok.out).toMatch(/AS:\s+65000/);
+      const plain = await gobgp(api.port, ['global'], 5_000);
+      expect(plain.code).not.toBe(0);
+    } finally {
+      await api?.stop();
+      await speaker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

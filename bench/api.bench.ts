@@ -5,7 +5,7 @@
  * (default 100,000) for ours, API_BENCH_GOBGPD (default 10,000: gobgpd 3.10's EVPN table is
  * quadratic) for gobgpd. Needs `gobgp` and `gobgpd` on PATH; everything on loopback.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,12 @@ async function gobgpd(n: number): Promise<Row> {
 }
 
 export async function run(): Promise<Row[]> {
+  try {
+    for (const b of ['gobgp', 'gobgpd']) execFileSync(b, ['--version'], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write('api bench: gobgp and gobgpd (Debian package gobgpd) are needed; skipped\n');
+    return [];
+  }
   const n = Number(process.env.API_BENCH_ROUTES ?? 100_000);
   const g = Number(process.env.API_BENCH_GOBGPD ?? 10_000);
   const rows = [await ours(g), await gobgpd(g)];

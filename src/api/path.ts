@@ -177,6 +177,8 @@ export interface ApiRoute {
   /** For `BgpSpeaker.announce` / `withdraw`. */
   readonly input: RouteInput;
   readonly nlri: NlriBase | Buffer;
+  /** The family and route key (RFC 7432 7 for EVPN): equal keys name the same route. */
+  readonly key: string;
 }
 
 /**
@@ -230,5 +232,7 @@ export function pathFromApi(p: Msg | null | undefined, field = 'path'): ApiRoute
     const nh = family === ipv4Family ? [(attributes.find((a) => a.type === 'next-hop') as { value: string }).value] : input.nextHops!;
     encodeUpdateRaw({ attributes: attributes.filter((a) => a.type !== 'next-hop'), afi, safi, nextHops: nh, nlri: [bytes] }, { extendedMessage: true });
   });
-  return { family, input, nlri };
+  const codec = familyCodec(afi, safi);
+  const key = `${family}|${codec === undefined ? bytes.toString('latin1') : codec.routeKey(bytes, 0, bytes.length, false)}`;
+  return { family, input, nlri, key };
 }

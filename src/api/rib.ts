@@ -158,11 +158,21 @@ export function getTable(ctx: RibContext, r: Msg): Msg {
   return { numDestination: sp.routeCount(f), numPath: paths, numAccepted: 0 };
 }
 
-/** AddPath / DeletePath state: the paths added through the API, by UUID. */
+/**
+ * AddPath / DeletePath state: the paths added through the API, by UUID, and the UUID of each
+ * route (adding a route again replaces it and its UUID: memory stays one entry per route).
+ */
 export class ApiPaths {
   private readonly byUuid = new Map<string, ApiRoute>();
+  private readonly uuidOf = new Map<string, string>();
 
   constructor(private readonly speaker: BgpSpeaker) {}
+
+  private forget(key: string): void {
+    const u = this.uuidOf.get(key);
+    if (u !== undefined) this.byUuid.delete(u);
+    this.uuidOf.delete(key);
+  }
 
   /** AddPath: checked whole, then announced (or withdrawn for `is_withdraw`). */
   add(r: Msg): Msg {
@@ -171,13 +181,17 @@ export class ApiPaths {
     const route = pathFromApi(r.path, 'path');
     if (r.path.isWithdraw === true) {
       this.speaker.withdraw(route.input);
+      this.forget(route.key);
       return { uuid: new Uint8Array() };
     }
     this.speaker.announce(route.input);
     const uuid = randomBytes(16);
     uuid[6] = (uuid[6]! & 0x0f) | 0x40; // RFC 4122 version 4
     uuid[8] = (uuid[8]! & 0x3f) | 0x80;
-    this.byUuid.set(uuid.toString('hex'), route);
+    const hex = uuid.toString('hex');
+    this.forget(route.key);
+    this.byUuid.set(hex, route);
+    this.uuidOf.set(route.key, hex);
     return { uuid };
   }
 
@@ -189,18 +203,29 @@ export class ApiPaths {
     if (uuid !== undefined) {
       const route = this.byUuid.get(uuid);
       if (route === undefined) throw new ApiError(status.NOT_FOUND, 'uuid', `no path with UUID ${uuid}`);
-      this.byUuid.delete(uuid);
+      this.forget(route.key);
       this.speaker.withdraw(route.input);
       return;
     }
     if (r.path !== null && r.path !== undefined) {
-      this.speaker.withdraw(pathFromApi(r.path, 'path').input);
+      const route = pathFromApi(r.path, 'path');
+      this.forget(route.key);
+      this.speaker.withdraw(route.input);
       return;
     }
     const family = requestFamily(r.family, 'family');
     const f = familyInput(family);
     const mine = [...this.speaker.adjRibIn('local', f)];
     for (const x of mine) this.speaker.withdraw({ family: f, nlri: x.nlri });
-    for (const [k, v] of this.byUuid) if (v.family === family) this.byUuid.delete(k);
+    for (const [k, v] of this.byUuid) {
+      if (v.family !== family) continue;
+      this.byUuid.delete(k);
+      this.uuidOf.delete(v.key);
+    }
+  }
+
+  /** Paths added through the API and still held (for tests and metrics). */
+  get size(): number {
+    return this.byUuid.size;
   }
 }

@@ -114,7 +114,11 @@ describe('GobgpApiServer in-process', () => {
     expect(path.pattrs.map((x: Msg) => x.type_url)).toContain('type.googleapis.com/apipb.MpReachNLRIAttribute');
     const t = await call(api, 'GetTable', { tableType: 0, family: evpn });
     expect([Number(t.numDestination), Number(t.numPath)]).toEqual([2, 2]);
-    await call(api, 'DeletePath', { uuid: a.uuid });
+    // the same route again (another label: same RFC 7432 route key) replaces it and its UUID
+    const again = await call(api, 'AddPath', { path: macadvPath('aa:bb:cc:dd:ee:01', 200) });
+    expect(speaker.routeCount('l2vpn-evpn')).toBe(2);
+    expect((await refused(call(api, 'DeletePath', { uuid: a.uuid }))).code).toBe(status.NOT_FOUND);
+    await call(api, 'DeletePath', { uuid: again.uuid });
     await call(api, 'DeletePath', { path: macadvPath('aa:bb:cc:dd:ee:02', 100), family: evpn });
     expect(speaker.routeCount('l2vpn-evpn')).toBe(0);
   });

@@ -142,6 +142,9 @@ describe('GobgpApiServer in-process', () => {
       s.on('error', () => undefined);
     });
     s.cancel();
+    // the stream's listeners go with it
+    for (let i = 0; i < 50 && speaker.listenerCount('routeAdded') > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(speaker.listenerCount('routeAdded') + speaker.listenerCount('routeWithdrawn')).toBe(0);
     expect(got[0]!.table.paths[0].nlri.type_url).toBe('type.googleapis.com/apipb.EVPNInclusiveMulticastEthernetTagRoute');
     expect(got[1]!.table.paths[0].isWithdraw).toBe(false);
     expect(got[2]!.table.paths[0].isWithdraw).toBe(true);

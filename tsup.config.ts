@@ -8,6 +8,7 @@ export default defineConfig({
     'vtep/index': 'src/vtep/index.ts',
     'dataplane/index': 'src/dataplane/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'api/index': 'src/api/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

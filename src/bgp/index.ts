@@ -82,6 +82,7 @@ export {
   resolveFamily,
   type SpeakerOptions,
   type SpeakerEvents,
+  type PeerInfo,
   type FamilyInput,
   type PeerConfig,
   type PeerCounters,

@@ -1,3 +1,4 @@
+// size: one class over columnar MAC slots: import, local learning and the RFC 7432 15 decision read and write the same columns; splitting it would export the slot internals
 /**
  * Per-VNI state (one bridge domain, VLAN-based service; RFC 7432 6.1): local MACs, remote MACs
  * (each pointing at a remote VTEP), IP -> MAC bindings for ARP and ND, and the flood list from

@@ -18,4 +18,13 @@ describe('bench smoke (small sizes)', () => {
     expect(rows2).toHaveLength(2);
     expect(rows2[1]!.ratio).toBeGreaterThan(0);
   }, 60_000);
+
+  it('speaker bench: 2,000 routes over loopback TCP reach the Loc-RIB and the VTEP tables (no FRR row)', async () => {
+    process.env.BENCH_FRR = '0';
+    const speaker = await import('../bench/speaker.bench.js');
+    // measureAll throws when the receiver holds fewer routes than were sent
+    const rows = await speaker.measureAll([2000]);
+    expect(rows.map((r) => [r.name, r.routes])).toEqual([['bgp-evpn BgpSpeaker', 2000], ['bgp-evpn BgpSpeaker + VtepManager', 2000]]);
+    expect(rows.every((r) => r.ms > 0 && r.peakRssMiB > 0)).toBe(true);
+  }, 90_000);
 });

@@ -13,57 +13,53 @@
 const apps = 'api|daemon|monitor';
 const rootIndex = '^src/index\\.ts$';
 
+/** A rule: no import from files matching `from` to files matching `to` (every rule is an error). */
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from: { path: from }, to });
+
 module.exports = {
   forbidden: [
-    {
-      name: 'no-circular',
-      comment: 'an import circle between files: move the declarations both need into a small file of their own',
-      severity: 'error',
-      from: { path: '^src/' },
-      to: { circular: true },
-    },
-    {
-      name: 'net-is-the-ground',
-      comment: 'src/net (addresses, hashing, clock) imports nothing of ours',
-      severity: 'error',
-      from: { path: '^src/net/' },
-      to: { path: '^src/', pathNot: '^src/net/' },
-    },
-    {
-      name: 'bgp-knows-no-evpn',
-      comment: 'src/bgp knows nothing of EVPN, VTEPs, dataplanes or the layers above it: families plug in through registries and hooks',
-      severity: 'error',
-      from: { path: '^src/bgp/' },
-      to: { path: [`^src/(evpn|vtep|dataplane|testing|${apps})/`, rootIndex] },
-    },
-    {
-      name: 'evpn-knows-no-vtep',
-      comment: 'src/evpn (codecs, route keys, builders) knows nothing of VTEP tables, dataplanes or the layers above it',
-      severity: 'error',
-      from: { path: '^src/evpn/' },
-      to: { path: [`^src/(vtep|dataplane|testing|${apps})/`, rootIndex] },
-    },
-    {
-      name: 'dataplane-knows-no-routes',
-      comment: 'src/dataplane never imports bgp or evpn (nor vtep): what both need lives in src/net',
-      severity: 'error',
-      from: { path: '^src/dataplane/' },
-      to: { path: [`^src/(bgp|evpn|vtep|testing|${apps})/`, rootIndex] },
-    },
-    {
-      name: 'vtep-below-the-surface',
-      comment: 'src/vtep may import evpn, bgp, dataplane and net, nothing above it',
-      severity: 'error',
-      from: { path: '^src/vtep/' },
-      to: { path: [`^src/(testing|${apps})/`, rootIndex] },
-    },
-    {
-      name: 'testing-below-the-apps',
-      comment: 'src/testing (fast-check arbitraries, subpath ./testing) uses the layers, not the applications on top',
-      severity: 'error',
-      from: { path: '^src/testing/' },
-      to: { path: [`^src/(${apps})/`, rootIndex] },
-    },
+    forbid(
+      'no-circular',
+      'an import circle between files: move the declarations both need into a small file of their own',
+      '^src/',
+      { circular: true },
+    ),
+    forbid(
+      'net-is-the-ground',
+      'src/net (addresses, hashing, clock) imports nothing of ours',
+      '^src/net/',
+      { path: '^src/', pathNot: '^src/net/' },
+    ),
+    forbid(
+      'bgp-knows-no-evpn',
+      'src/bgp knows nothing of EVPN, VTEPs, dataplanes or the layers above it: families plug in through registries and hooks',
+      '^src/bgp/',
+      { path: [`^src/(evpn|vtep|dataplane|testing|${apps})/`, rootIndex] },
+    ),
+    forbid(
+      'evpn-knows-no-vtep',
+      'src/evpn (codecs, route keys, builders) knows nothing of VTEP tables, dataplanes or the layers above it',
+      '^src/evpn/',
+      { path: [`^src/(vtep|dataplane|testing|${apps})/`, rootIndex] },
+    ),
+    forbid(
+      'dataplane-knows-no-routes',
+      'src/dataplane never imports bgp or evpn (nor vtep): what both need lives in src/net',
+      '^src/dataplane/',
+      { path: [`^src/(bgp|evpn|vtep|testing|${apps})/`, rootIndex] },
+    ),
+    forbid(
+      'vtep-below-the-surface',
+      'src/vtep may import evpn, bgp, dataplane and net, nothing above it',
+      '^src/vtep/',
+      { path: [`^src/(testing|${apps})/`, rootIndex] },
+    ),
+    forbid(
+      'testing-below-the-apps',
+      'src/testing (fast-check arbitraries, subpath ./testing) uses the layers, not the applications on top',
+      '^src/testing/',
+      { path: [`^src/(${apps})/`, rootIndex] },
+    ),
     {
       name: 'apps-use-the-public-surface',
       comment:
@@ -72,41 +68,36 @@ module.exports = {
       from: { path: `^src/(${apps})/` },
       to: { path: '^src/', pathNot: ['^src/$1/', rootIndex, '^src/[^/]+/index\\.ts$'] },
     },
-    {
-      name: 'daemon-on-top',
-      comment: 'src/daemon runs the API server and the monitors; they do not import the daemon',
-      severity: 'error',
-      from: { path: '^src/(api|monitor)/' },
-      to: { path: '^src/daemon/' },
-    },
-    {
-      name: 'bgp-wire-below-session',
-      comment: 'inside src/bgp the wire codec (messages, attributes, nlri) sits below the session and the RIB',
-      severity: 'error',
-      from: { path: '^src/bgp/(messages|attributes|nlri)/' },
-      to: { path: ['^src/bgp/(session|fsm|rib)/', '^src/bgp/speaker\\.ts$'] },
-    },
-    {
-      name: 'bgp-session-below-rib',
-      comment: 'inside src/bgp the session and its FSM sit below the RIB and the speaker',
-      severity: 'error',
-      from: { path: '^src/bgp/(session|fsm)/' },
-      to: { path: ['^src/bgp/rib/', '^src/bgp/speaker\\.ts$'] },
-    },
-    {
-      name: 'fsm-owns-its-types',
-      comment: 'the FSM owns its types (src/bgp/fsm/types.ts): the session imports the FSM, never the other way',
-      severity: 'error',
-      from: { path: '^src/bgp/fsm/' },
-      to: { path: '^src/bgp/session/' },
-    },
-    {
-      name: 'fsm-is-pure',
-      comment: 'the FSM is a pure function (state, event) -> {next, actions} (DESIGN.md §2): no node module, no socket, no timer',
-      severity: 'error',
-      from: { path: '^src/bgp/fsm/' },
-      to: { dependencyTypes: ['core'] },
-    },
+    forbid(
+      'daemon-on-top',
+      'src/daemon runs the API server and the monitors; they do not import the daemon',
+      '^src/(api|monitor)/',
+      { path: '^src/daemon/' },
+    ),
+    forbid(
+      'bgp-wire-below-session',
+      'inside src/bgp the wire codec (messages, attributes, nlri) sits below the session and the RIB',
+      '^src/bgp/(messages|attributes|nlri)/',
+      { path: ['^src/bgp/(session|fsm|rib)/', '^src/bgp/speaker\\.ts$'] },
+    ),
+    forbid(
+      'bgp-session-below-rib',
+      'inside src/bgp the session and its FSM sit below the RIB and the speaker',
+      '^src/bgp/(session|fsm)/',
+      { path: ['^src/bgp/rib/', '^src/bgp/speaker\\.ts$'] },
+    ),
+    forbid(
+      'fsm-owns-its-types',
+      'the FSM owns its types (src/bgp/fsm/types.ts): the session imports the FSM, never the other way',
+      '^src/bgp/fsm/',
+      { path: '^src/bgp/session/' },
+    ),
+    forbid(
+      'fsm-is-pure',
+      'the FSM is a pure function (state, event) -> {next, actions} (DESIGN.md §2): no node module, no socket, no timer',
+      '^src/bgp/fsm/',
+      { dependencyTypes: ['core'] },
+    ),
   ],
   options: {
     // a type-only import is an import: `import type` circles count

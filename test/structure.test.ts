@@ -65,7 +65,8 @@ describe('structure check', () => {
       // upward imports
       'src/dataplane/engine.ts': "import { n } from '../evpn/nlri.js';\nexport const e = n;\n",
       'src/net/ip.ts': "import type { State } from '../bgp/fsm/types.js';\nexport const ip = 1;\nexport type S = State;\n",
-      'src/bgp/fsm/types.ts': "import type { s } from '../session/session.js';\nexport type State = 'Idle';\nexport type X = typeof s;\n",
+      'src/bgp/fsm/types.ts': "import type { s } from '../session/session.js';\nimport { EventEmitter } from 'node:events';\nexport type State = 'Idle';\nexport type X = typeof s;\nexport const e = EventEmitter;\n",
+      'src/bgp/messages/open.ts': "import { p } from '../rib/peer.js';\nexport const o = p;\n",
       'src/api/server.ts': "import { t } from '../bgp/types.js';\nexport const a = t;\n",
       // over the limit, with a tag but no reason
       'src/vtep/big.ts': long('// size: '),
@@ -78,6 +79,8 @@ describe('structure check', () => {
     expect(named('net-is-the-ground: src/net/ip.ts → src/bgp/fsm/types.ts')).toHaveLength(1);
     expect(named('fsm-owns-its-types: src/bgp/fsm/types.ts → src/bgp/session/session.ts')).toHaveLength(1);
     expect(named('apps-use-the-public-surface: src/api/server.ts → src/bgp/types.ts')).toHaveLength(1);
+    expect(named('fsm-is-pure: src/bgp/fsm/types.ts → ')).toHaveLength(1);
+    expect(named('bgp-wire-below-session: src/bgp/messages/open.ts → src/bgp/rib/peer.ts')).toHaveLength(1);
     expect(named('long file: src/vtep/big.ts')).toHaveLength(1);
     // the fsm → session import also closes a folder circle (and a file circle through net)
     expect(named('folder circle: src/bgp/fsm/ ↔ src/bgp/session/')).toHaveLength(1);

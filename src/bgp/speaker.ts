@@ -1,3 +1,4 @@
+// size: BgpSpeaker is the public facade (peers, Loc-RIBs, events, runtime peer API); its work lives in rib/ and session/, and the daemon and API branches extend it concurrently
 /**
  * `BgpSpeaker`: many peers over `Session`s, an Adj-RIB-In per peer, one Loc-RIB per family with
  * the decision process, an Adj-RIB-Out per peer with UPDATE packing and backpressure, route

@@ -8,6 +8,7 @@ export default defineConfig({
     'vtep/index': 'src/vtep/index.ts',
     'dataplane/index': 'src/dataplane/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'api/index': 'src/api/index.ts',
     // the bgp-evpnd binary (package.json "bin"); its shebang is kept and the file made executable
     'daemon/cli': 'src/daemon/cli.ts',
   },

@@ -18,6 +18,7 @@ const entries = [
   { subpath: 'bgp-evpn/vtep', file: 'src/vtep/index.ts' },
   { subpath: 'bgp-evpn/dataplane', file: 'src/dataplane/index.ts' },
   { subpath: 'bgp-evpn/testing', file: 'src/testing/index.ts' },
+  { subpath: 'bgp-evpn/api', file: 'src/api/index.ts' },
 ] as const;
 
 const program = ts.createProgram(entries.map((e) => join(root, e.file)), {

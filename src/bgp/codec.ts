@@ -20,7 +20,8 @@ import { decodeUpdate, encodeUpdate, updateBodyLength } from './messages/update.
 import './nlri/ipv4.js';
 import type { BgpMessage, CodecOptions, NotificationMessage } from './types.js';
 
-export { parseUpdateRaw, encodeUpdateRaw, updateRoom, type UpdateShape, type RawUpdate, type RawNlriSet, type RawUpdateInput, type RawNlriMode } from './messages/update-raw.js';
+export { parseUpdateRaw, type RawUpdate, type RawNlriSet, type RawNlriMode } from './messages/update-raw.js';
+export { encodeUpdateRaw, updateRoom, type UpdateShape, type RawUpdateInput } from './messages/update-pack.js';
 
 type Of<K extends BgpMessage['type']> = Extract<BgpMessage, { type: K }>;
 

@@ -82,6 +82,7 @@ export {
   resolveFamily,
   type SpeakerOptions,
   type SpeakerEvents,
+  type PeerInfo,
   type FamilyInput,
   type PeerConfig,
   type PeerCounters,
@@ -97,5 +98,6 @@ export {
   type PeerError,
   type PeerUpdate,
 } from './speaker.js';
+export { parsePrefix } from './peer-groups.js';
 export type { RouteFilter, PeerLimits } from './rib/peer-config.js';
 export { compareRoutes, bestPath, type DecisionOptions } from './rib/decision.js';

@@ -4,6 +4,9 @@ import type { BgpError } from './errors.js';
  * A bounds-checked cursor over `[pos, end)` of a Buffer. `bytes(n)` returns a view, never a copy.
  * Running past `end` throws the error that the caller's context defines (a truncated attribute
  * is an UPDATE error, a truncated OPEN an OPEN error), so only BgpError leaves a decoder.
+ *
+ * @deprecated Not used by bgp-evpn's own codecs, which read the Buffer directly with bounds checked
+ * per field; kept only because it is exported. It will be removed in 0.2.
  */
 export class Reader {
   pos: number;

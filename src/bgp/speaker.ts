@@ -1,3 +1,4 @@
+// size: BgpSpeaker is the public facade (peers, Loc-RIBs, events, runtime peer API); its work lives in rib/ and session/, and the daemon and API branches extend it concurrently
 /**
  * `BgpSpeaker`: many peers over `Session`s, an Adj-RIB-In per peer, one Loc-RIB per family with
  * the decision process, an Adj-RIB-Out per peer with UPDATE packing and backpressure, route
@@ -91,6 +92,20 @@ export interface SpeakerEvents {
   internalError: [peer: string, error: Error];
 }
 
+/** What `BgpSpeaker.peerInfo` tells of a peer. */
+export interface PeerInfo {
+  readonly config: PeerConfig;
+  readonly state: State;
+  /** What the session negotiated, while it is Established. */
+  readonly negotiated: Negotiated | undefined;
+  /** Routes in the peer's Adj-RIB-In of a family (after import policy). */
+  routesReceived(family: FamilyInput): number;
+  /** NLRI announced to the peer on its current session. */
+  readonly routesAdvertised: number;
+  /** Disabled with `disablePeer` (not started again until `enablePeer`). */
+  readonly disabled: boolean;
+}
+
 /** A family as the API accepts it: `{ afi, safi }` or a registered name (`l2vpn-evpn`). */
 export type FamilyInput = Family | FamilyName;
 
@@ -122,6 +137,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   private flushScheduled: ReturnType<typeof setImmediate> | undefined;
   private readonly dirty = new Set<Peer>();
   private started = false;
+  private readonly disabled = new Set<string>();
 
   constructor(private readonly options: SpeakerOptions) {
     super();
@@ -182,6 +198,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     this.peers.delete(address);
     const dynamic = this.meta.get(address)?.dynamic;
     this.meta.delete(address);
+    this.disabled.delete(address);
     this.dirty.delete(p);
     await p.stop(new CeaseError(subcode, subcode === CeaseSubcode.peerDeconfigured ? 'peer de-configured' : 'configuration change'));
     p.dropAll();
@@ -316,6 +333,50 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     return c === undefined ? undefined : { ...c };
   }
 
+  /**
+   * What is known of a configured peer: its configuration, session state, what was negotiated
+   * (while Established), routes received per family (Adj-RIB-In, after import policy), routes
+   * advertised and whether it is administratively disabled. Undefined for an unknown address.
+   */
+  peerInfo(address: string): PeerInfo | undefined {
+    const p = this.peers.get(address);
+    if (p === undefined) return undefined;
+    return {
+      config: p.config,
+      state: p.session.state,
+      negotiated: p.session.state === 'Established' ? p.negotiated : undefined,
+      routesReceived: (family: FamilyInput) => {
+        const f = resolveFamily(family);
+        return p.adjIn.count(familyKey(f.afi, f.safi));
+      },
+      routesAdvertised: p.out?.announced ?? 0,
+      disabled: this.disabled.has(address),
+    };
+  }
+
+  /** Stop a peer's session (Cease / administrative shutdown, RFC 4486) and keep it configured. */
+  async disablePeer(address: string, message?: string): Promise<void> {
+    const p = this.peers.get(address);
+    if (p === undefined) throw new Error(`no peer ${address}`);
+    this.disabled.add(address);
+    await p.stop(new CeaseError(CeaseSubcode.administrativeShutdown, message ?? 'administrative shutdown'));
+  }
+
+  /** Start a disabled peer's session again. */
+  enablePeer(address: string): void {
+    const p = this.peers.get(address);
+    if (p === undefined) throw new Error(`no peer ${address}`);
+    this.disabled.delete(address);
+    if (this.started) p.start();
+  }
+
+  /** Reset a peer's session (Cease / administrative reset, RFC 4486); it reconnects. */
+  resetPeer(address: string, message?: string): void {
+    const p = this.peers.get(address);
+    if (p === undefined) throw new Error(`no peer ${address}`);
+    if (p.session.state === 'Established') p.session.reset(new CeaseError(CeaseSubcode.administrativeReset, message ?? 'administrative reset'));
+  }
+
   /** @internal */
   peer(address: string): Peer | undefined {
     return this.peers.get(address);
@@ -340,7 +401,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
         p.session.accept(t);
       });
     }
-    for (const p of this.peers.values()) p.start();
+    for (const [a, p] of this.peers) if (!this.disabled.has(a)) p.start();
   }
 
   /** A peer for a connection from a dynamic-neighbor range, or undefined (the reason is emitted). */
@@ -404,6 +465,23 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     const rib = this.ribs.get(fk);
     if (rib === undefined) return;
     for (const r of rib.bests()) yield viewRoute(fk, r, true, this.peers.get(r.peer.address)?.adjIn.isStale(r) ?? false);
+  }
+
+  /**
+   * Iterate the Loc-RIB of a family by destination: every candidate path (from every peer and
+   * our own), the best first, decoded. For listings that show all paths, as `gobgp global rib`.
+   */
+  *destinations(family: FamilyInput): IterableIterator<RibRoute[]> {
+    const f = resolveFamily(family);
+    const fk = familyKey(f.afi, f.safi);
+    const rib = this.ribs.get(fk);
+    if (rib === undefined) return;
+    for (const paths of rib.destinations()) {
+      yield paths.map((r, i) => {
+        const p = r.peer.local ? this.local : this.peers.get(r.peer.address);
+        return viewRoute(fk, r, i === 0, p?.adjIn.isStale(r) ?? false);
+      });
+    }
   }
 
   /** Number of destinations in the Loc-RIB of a family. */

@@ -4,6 +4,9 @@
  *
  * A writer can also target a caller's buffer at an offset (`Writer.into`): then it never
  * grows and throws a RangeError if the caller gave too little room (an encoder bug, not input).
+ *
+ * @deprecated Not used by bgp-evpn's own codecs, which compute a message's length and write it in
+ * one allocation; kept only because it is exported. It will be removed in 0.2.
  */
 export class Writer {
   buf: Buffer;

@@ -7,8 +7,7 @@
  * `[vtep.config]` (a VtepManager with a VXLAN engine over UDP: VTEP address, VNIs).
  */
 import { parse, TomlError } from 'smol-toml';
-import type { DynamicNeighborConfig, GroupPeerConfig, PeerConfig, PeerGroupConfig } from '../bgp/speaker.js';
-import { parsePrefix } from '../bgp/peer-groups.js';
+import { parsePrefix, type DynamicNeighborConfig, type GroupPeerConfig, type PeerConfig, type PeerGroupConfig } from '../bgp/index.js';
 import { ConfigError, Section, type Source } from './section.js';
 import { scanLines } from './toml-lines.js';
 

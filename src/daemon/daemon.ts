@@ -6,12 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { BgpSpeaker } from '../bgp/speaker.js';
-import { VxlanEngine } from '../dataplane/engine.js';
-import { UdpUnderlay } from '../dataplane/underlay.js';
-import { VtepManager } from '../vtep/manager.js';
+import { BgpSpeaker } from '../bgp/index.js';
+import { UdpUnderlay, VxlanEngine } from '../dataplane/index.js';
 import { registerEvpn } from '../evpn/index.js';
-import { sameValue } from '../bgp/rib/reconfigure.js';
+import { VtepManager } from '../vtep/index.js';
 import { ConfigError, parseConfig, type DaemonConfig, type VtepConfig } from './config.js';
 import type { Logger } from './log.js';
 
@@ -191,6 +189,11 @@ export class Daemon {
     s.on('internalError', (peer, e) => log.log('error', 'internal error', { peer, error: e.message }));
     s.on('exportSkipped', (peer, family, reason) => log.log('warn', 'route not sent', { peer, afi: family.afi, safi: family.safi, reason }));
   }
+}
+
+/** Equal config values: they come from the TOML parser as plain data, in the parser's key order. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 async function readConfig(file: string): Promise<DaemonConfig> {

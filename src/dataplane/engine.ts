@@ -1,3 +1,4 @@
+// size: VxlanEngine's configuration API and its two hot paths share private tables; the numeric Dataplane interface (issue 12) takes the text edge out of it
 /**
  * The forwarding engine: per-VNI MAC tables, ingress replication, ARP/ND suppression, local
  * MAC reports and MTU checks. It implements `Dataplane` (programmed by the VTEP manager) and

@@ -4,7 +4,8 @@
  * `VtepManager` that ties a BGP speaker to a dataplane.
  */
 export { VtepManager, type VtepManagerOptions, type VtepManagerEvents, type VniConfig, type MacInfo, type MacLocation } from './manager.js';
-export { VtepTables, VtepTable, Interner } from './tables.js';
+export { VtepTables } from './tables.js';
+export { VtepTable, Interner } from './vtep-table.js';
 export { VniTable, quietObserver, noLocation, localLocation, type VniObserver, type LearnResult, type MacEntry } from './vni.js';
 export { RouteImporter, rtKey } from './import.js';
 export { RouteExporter, type RouteSink, type ExportListener } from './export.js';

@@ -22,7 +22,8 @@ import { RouteImporter, rtKey } from './import.js';
 import { ipKeyToString, ipToKey, macToNumber, macToString, type IpKey } from './keys.js';
 import { resolveMacLimits } from './mac-limit.js';
 import { resolveMobility } from './mobility.js';
-import { Interner, VtepTables } from './tables.js';
+import { VtepTables } from './tables.js';
+import { Interner } from './vtep-table.js';
 import { localLocation, noLocation, type LearnResult, type VniObserver, type VniTable } from './vni.js';
 
 import type { MacInfo, MacLocation, VniConfig, VtepManagerEvents, VtepManagerOptions } from './manager-types.js';

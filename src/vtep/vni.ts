@@ -1,3 +1,4 @@
+// size: one class over columnar MAC slots: import, local learning and the RFC 7432 15 decision read and write the same columns; splitting it would export the slot internals
 /**
  * Per-VNI state (one bridge domain, VLAN-based service; RFC 7432 6.1): local MACs, remote MACs
  * (each pointing at a remote VTEP), IP -> MAC bindings for ARP and ND, and the flood list from
@@ -16,9 +17,9 @@ import * as slots from './slots.js';
 import { MacSlots } from './slots.js';
 import type { IpKey } from './keys.js';
 import { LocalMacLimits, type MacLimitScope } from './mac-limit.js';
-import type { LearnResult, MacEntry, VniObserver } from './vni-types.js';
+import type { LearnResult, MacEntry } from './vni-types.js';
 import { beats, maxSequence, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
-import type { VtepTable } from './tables.js';
+import type { VtepTable } from './vtep-table.js';
 import type { RouteTargetCommunity } from '../evpn/communities.js';
 
 // The flag bits as module constants: when the sources run through a CommonJS transform (tsx,
@@ -29,7 +30,32 @@ const { expanded, fFrozen, fStatic, rHasIp, rMacOnly, rSticky } = slots;
 export const noLocation = -1;
 export const localLocation = 0;
 
-export { quietObserver, type LearnResult, type MacEntry, type VniObserver } from './vni-types.js';
+export type { LearnResult, MacEntry } from './vni-types.js';
+
+/** What the tables report, synchronously, as they change. */
+export interface VniObserver {
+  /** The winning location or sequence of a MAC changed (`from`/`to`: -1 none, 0 local, >= 1 VTEP). */
+  macChanged(table: VniTable, mac: number, from: number, to: number, seq: number): void;
+  /** N moves in M seconds (RFC 7432 15.1): the MAC is frozen where it is (`at`). */
+  macDuplicate(table: VniTable, mac: number, at: number, seq: number): void;
+  /** An IP now resolves to `mac` (-1: no longer resolves); `previous` is the old MAC or -1. */
+  bindingChanged(table: VniTable, ip: IpKey, mac: number, previous: number): void;
+  /** The set of remote VTEPs in the flood list changed. */
+  floodChanged(table: VniTable): void;
+  /** A local MAC was seen on another local port of this VTEP (no BGP change: 15.1 is about PEs). */
+  localPortChanged(table: VniTable, mac: number, port: number): void;
+  /** A local learn on `port` was refused by a MAC limit, the first time since that count was under it. */
+  macLimitReached?(table: VniTable, port: number, scope: MacLimitScope, limit: number): void;
+}
+
+/** An observer that ignores everything (benchmarks, tests of the tables alone). */
+export const quietObserver: VniObserver = {
+  macChanged() {},
+  macDuplicate() {},
+  bindingChanged() {},
+  floodChanged() {},
+  localPortChanged() {},
+};
 
 export class VniTable {
   /** Route distinguisher this VNI originates with (text form), set by the manager. */

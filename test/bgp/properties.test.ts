@@ -8,7 +8,8 @@ import { decodeMessage, parseUpdateRaw } from '../../src/bgp/codec.js';
 import { BgpError, isValidErrorCode } from '../../src/bgp/errors.js';
 import { familyKey } from '../../src/bgp/families.js';
 import type { CodecOptions } from '../../src/bgp/types.js';
-import { arbMessage, arbMutatedMessage, arbRandomMessage } from '../../src/testing/bgp.js';
+import { arbMessage } from '../../src/testing/bgp.js';
+import { arbMutatedMessage, arbRandomMessage } from '../../src/testing/bgp-mutations.js';
 import { roundTrip } from '../helpers/roundtrip.js';
 
 const optionSets: [string, CodecOptions][] = [

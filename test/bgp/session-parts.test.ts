@@ -4,7 +4,8 @@ import { VirtualClock } from '../../src/bgp/session/clock.js';
 import { MemoryNetwork, memoryTransportPair } from '../../src/bgp/session/memory-network.js';
 import { buildOpen, negotiate, routerIdToNumber, validateOpen } from '../../src/bgp/session/negotiate.js';
 import { collisionLoser, survivingDirection } from '../../src/bgp/session/collision.js';
-import { endOfRibFamily, endOfRibMessage, notificationMessage, routeRefreshMessage, shutdownData } from '../../src/bgp/session/wire.js';
+import { notificationMessage, routeRefreshMessage, shutdownData } from '../../src/bgp/session/wire.js';
+import { encodeEndOfRib, endOfRibFamily } from '../../src/bgp/messages/end-of-rib.js';
 import { BgpError } from '../../src/bgp/errors.js';
 import { familyKey } from '../../src/bgp/families.js';
 import type { OpenMessage } from '../../src/bgp/types.js';
@@ -250,8 +251,8 @@ describe('fixed messages', () => {
   });
 
   it('End-of-RIB round-trips through the detector for IPv4 and MP families', () => {
-    expect(endOfRibFamily(endOfRibMessage({ afi: 1, safi: 1 }))).toEqual({ afi: 1, safi: 1 });
-    expect(endOfRibFamily(endOfRibMessage({ afi: 25, safi: 70 }))).toEqual({ afi: 25, safi: 70 });
+    expect(endOfRibFamily(encodeEndOfRib({ afi: 1, safi: 1 }))).toEqual({ afi: 1, safi: 1 });
+    expect(endOfRibFamily(encodeEndOfRib({ afi: 25, safi: 70 }))).toEqual({ afi: 25, safi: 70 });
     expect(endOfRibFamily(routeRefreshMessage({ afi: 25, safi: 70 }))).toBeUndefined();
     const rr = routeRefreshMessage({ afi: 25, safi: 70 }, 'borr');
     expect(rr.subarray(19).toString('hex')).toBe('00190146');

@@ -5,6 +5,7 @@
  * A test that needs root and a missing tool: `requireReal()` fails loudly when
  * BGP_EVPN_REQUIRE_PEERS=1 (CI), and otherwise tells the test to skip *and says why*.
  */
+import { createServer } from 'node:net';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -21,7 +22,7 @@ function has(cmd: string): boolean {
 export const debianPackageOf: Readonly<Record<string, string>> = {
   ip: 'iproute2', bridge: 'iproute2', ping: 'iputils-ping', gobgpd: 'gobgpd', gobgp: 'gobgpd',
   bgpd: 'frr', zebra: 'frr', vtysh: 'frr', tshark: 'tshark', text2pcap: 'wireshark-common',
-  tcpdump: 'tcpdump', exabgp: 'exabgp',
+  tcpdump: 'tcpdump', exabgp: 'exabgp', openssl: 'openssl',
 };
 
 /**
@@ -173,4 +174,16 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => T
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a daemon that needs its port in a config file). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
 }

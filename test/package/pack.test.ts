@@ -78,7 +78,9 @@ describe('npm pack, installed into a fresh directory', () => {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
-    expect(files.filter((f) => !f.startsWith('package/dist/') && !['package/LICENSE', 'package/README.md', 'package/package.json'].includes(f))).toEqual([]);
+    // the GoBGP .proto files that bgp-evpn/api loads, with their licence
+    for (const f of ['package/proto/gobgp/gobgp.proto', 'package/proto/gobgp/LICENSE']) expect(files).toContain(f);
+    expect(files.filter((f) => !f.startsWith('package/dist/') && !f.startsWith('package/proto/gobgp/') && !['package/LICENSE', 'package/README.md', 'package/package.json'].includes(f))).toEqual([]);
   });
 
   it('every built file that registers a codec at load is covered by "sideEffects"', () => {
@@ -203,7 +205,7 @@ console.log(JSON.stringify(m.attributes.find((a) => a.type === 'mp-reach').nlri)
       }
     })();
     const report = JSON.parse(res) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
-    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './bgp', './dataplane', './evpn', './package.json', './testing', './vtep']);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './api', './bgp', './dataplane', './evpn', './package.json', './testing', './vtep']);
     const relevant = (report.analysis.problems as { resolutionKind?: string }[]).filter((p) => p.resolutionKind !== 'node10');
     expect(relevant).toEqual([]);
     expect(existsSync(tarball)).toBe(true);

@@ -2,9 +2,9 @@
  * Names of the RFC 4271 8.1 events and the actions the FSM asks the session to run.
  * Kept apart from the table so tests (and the oracle) can import the vocabulary alone.
  */
-import type { State } from '../session/types.js';
+import type { State } from './types.js';
 
-export type { State } from '../session/types.js';
+export type { State } from './types.js';
 
 /** RFC 4271 8.1, in RFC order (event 1 = ManualStart ... event 28 = UpdateMsgErr). */
 export const fsmEvents = [

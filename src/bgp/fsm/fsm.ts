@@ -14,7 +14,7 @@
  *   IdleHoldTimer_Expires in Idle is an automatic start.
  */
 import { CeaseSubcode, ErrorCode, FsmSubcode } from '../iana.js';
-import type { State, StateChangeReason } from '../session/types.js';
+import type { State, StateChangeReason } from './types.js';
 import type { Action, FsmContext, FsmEvent, Timer } from './actions.js';
 
 export * from './actions.js';

@@ -92,27 +92,8 @@ export function encodeUpdate(m: UpdateMessage, buf: Buffer, offset: number, ctx:
   return encodeIpv4Prefixes(m.nlri, buf, p, addPath);
 }
 
-// ---------------------------------------------------------------- End-of-RIB (RFC 4724 2)
-
-/**
- * The family whose End-of-RIB marker this UPDATE is, or undefined. IPv4 unicast: an UPDATE with
- * no withdrawn routes, no attributes and no NLRI. Other families: an UPDATE whose only attribute
- * is an empty MP_UNREACH_NLRI for the family.
- */
-export function endOfRib(update: UpdateMessage): Family | undefined {
-  if (update.withdrawn.length > 0 || update.nlri.length > 0) return undefined;
-  if (update.attributes.length === 0) return { afi: Afi.ipv4, safi: Safi.unicast };
-  if (update.attributes.length !== 1) return undefined;
-  const a = update.attributes[0]!;
-  if (a.type !== 'mp-unreach' || a.withdrawn.length > 0) return undefined;
-  return { afi: a.afi, safi: a.safi };
-}
-
-/** The End-of-RIB marker of a family (RFC 4724 2). */
-export function endOfRibMessage(family: Family): UpdateMessage {
-  if (family.afi === Afi.ipv4 && family.safi === Safi.unicast) return { type: 'update', withdrawn: [], attributes: [], nlri: [] };
-  return { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach', afi: family.afi, safi: family.safi, withdrawn: [] }], nlri: [] };
-}
+// End-of-RIB (RFC 4724 2): end-of-rib.ts
+export { endOfRib, endOfRibMessage } from './end-of-rib.js';
 
 /** The MP_REACH_NLRI of an UPDATE, if any. */
 export function mpReachOf(update: UpdateMessage): MpReachAttribute | undefined {

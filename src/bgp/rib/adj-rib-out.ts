@@ -10,7 +10,7 @@
  * (RFC 4271 9.2). A slow reader costs one map entry per changed destination, never bytes.
  */
 import type { PathAttribute } from '../types.js';
-import type { RawUpdateInput } from '../messages/update-raw.js';
+import type { RawUpdateInput } from '../messages/update-pack.js';
 import type { Route } from './route.js';
 
 /** Attributes a route is sent with to this peer. */

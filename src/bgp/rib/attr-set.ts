@@ -4,7 +4,7 @@
  * route leaves. The decision-process inputs are computed once per set, not once per route.
  */
 import type { AsPathSegment, ExtendedCommunity, PathAttribute } from '../types.js';
-import type { RibPeer } from './route.js';
+import type { RibPeer } from './rib-peer.js';
 import { parseIpv4 as ipv4ToNumber } from '../../net/ip.js';
 
 /** The peer of sets made by a table that was given none (unit tests of attributes alone). */

@@ -175,6 +175,14 @@ export class LocRib {
     }
   }
 
+  /** Every destination's paths, best first (the array is a copy only when there are several). */
+  *destinations(): IterableIterator<readonly Route[]> {
+    for (const d of this.entries()) {
+      if (d instanceof Route) yield [d];
+      else yield [d.best, ...d.paths.filter((p) => p !== d.best)];
+    }
+  }
+
   /** Iterate the best path of every destination. */
   *bests(): IterableIterator<Route> {
     for (const d of this.entries()) yield d instanceof Route ? d : d.best;

@@ -6,7 +6,6 @@ import type { AddPathConfig, Clock, GracefulRestartConfig, Negotiated, Network, 
 import type { Family, PathAttribute } from '../types.js';
 import type { UpdatePacker } from './adj-rib-out.js';
 import type { LocRib } from './loc-rib.js';
-import type { Peer } from './peer.js';
 import type { LocalIdentity } from './reflection.js';
 import type { RibPeer, Route } from './route.js';
 import type { RibRoute } from './view.js';
@@ -73,6 +72,13 @@ export interface PeerConfig {
   readonly limits?: PeerLimits;
 }
 
+/** A peer with output to write, as its speaker schedules it (a `Peer`, named by what is used). */
+export interface FlushablePeer {
+  flush(): void;
+  /** Reset this peer's session only, for a fault while writing to it. */
+  contain(error: unknown): void;
+}
+
 /** What a Peer needs from its speaker. */
 export interface SpeakerCore {
   readonly asn: number;
@@ -84,7 +90,7 @@ export interface SpeakerCore {
   locRib(family: number): LocRib;
   locRibIfAny(family: number): LocRib | undefined;
   bestChanged(family: number, key: string, from: RibPeer | undefined, previous: Route | undefined): void;
-  scheduleFlush(peer?: Peer): void;
+  scheduleFlush(peer?: FlushablePeer): void;
   pack(sendOptions: NonNullable<Negotiated['sendOptions']>): UpdatePacker;
   emit(event: string, ...args: unknown[]): boolean;
   listenerCount(event: string): number;

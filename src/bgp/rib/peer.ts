@@ -1,3 +1,4 @@
+// size: the inbound path of one peer (RFC 7606, loop checks, import filter, max-prefix, graceful restart, route refresh) shares the Adj-RIB-In/Out state; being extended by the daemon work, split (graceful restart, refresh) after it lands
 /**
  * One peer of a `BgpSpeaker`: its Session, Adj-RIB-In, Adj-RIB-Out, and the inbound path
  * (RFC 7606 handling, loop checks, import filter, max-prefix, graceful restart, route refresh).

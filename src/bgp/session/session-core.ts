@@ -1,3 +1,4 @@
+// size: runs the FSM's actions (timers, connections, collision, NOTIFICATIONs) over one set of per-connection fields; the FSM itself is pure in fsm/, the message handlers in session.ts
 /**
  * The machinery under `Session`: runs the pure FSM (fsm/fsm.ts) for each connection against an
  * injected `Network` and `Clock`. One `Connection` per TCP connection: normally one, two while a

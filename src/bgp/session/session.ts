@@ -12,7 +12,8 @@ import type { Connection } from './connection.js';
 import { negotiate, validateOpen } from './negotiate.js';
 import { SessionCore } from './session-core.js';
 import type { Negotiated, SessionApi, State, Transport } from './types.js';
-import { endOfRibFamily, endOfRibMessage, routeRefreshMessage } from './wire.js';
+import { encodeEndOfRib, endOfRibFamily } from '../messages/end-of-rib.js';
+import { routeRefreshMessage } from './wire.js';
 import { countMessage } from './message-counters.js';
 
 export { openSentHoldTime } from './session-core.js';
@@ -191,7 +192,7 @@ export class Session extends SessionCore implements SessionApi {
 
   sendEndOfRib(family: Family): boolean {
     if (this.primary.state !== 'Established') return false;
-    this.send(endOfRibMessage(family));
+    this.send(encodeEndOfRib(family));
     return true;
   }
 

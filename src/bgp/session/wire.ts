@@ -1,8 +1,8 @@
 /**
  * The few fixed-shape messages the session writes itself (KEEPALIVE, NOTIFICATION,
- * ROUTE-REFRESH, End-of-RIB), each built in one allocation.
+ * ROUTE-REFRESH), each built in one allocation. End-of-RIB: messages/end-of-rib.ts.
  */
-import { AttrFlag, AttrType, Afi, ErrorCode, Header, MessageType, RouteRefreshSubtype, Safi } from '../iana.js';
+import { ErrorCode, Header, MessageType, RouteRefreshSubtype } from '../iana.js';
 import type { Family, NotificationMessage } from '../types.js';
 
 function header(length: number, type: number): Buffer {
@@ -64,41 +64,4 @@ export function routeRefreshMessage(family: Family, subtype: 'normal' | 'borr' |
   b[21] = RouteRefreshSubtype[subtype];
   b[22] = family.safi;
   return b;
-}
-
-/**
- * RFC 4724 2: End-of-RIB. IPv4 unicast: an UPDATE with nothing in it; other families: an UPDATE
- * whose only attribute is an MP_UNREACH_NLRI with no withdrawn routes.
- */
-export function endOfRibMessage(family: Family): Buffer {
-  if (family.afi === Afi.ipv4 && family.safi === Safi.unicast) {
-    const b = header(23, MessageType.update);
-    b.writeUInt32BE(0, 19);
-    return b;
-  }
-  const b = header(29, MessageType.update);
-  b.writeUInt16BE(0, 19); // withdrawn routes length
-  b.writeUInt16BE(6, 21); // total path attribute length
-  b[23] = AttrFlag.optional;
-  b[24] = AttrType.mpUnreach;
-  b[25] = 3;
-  b.writeUInt16BE(family.afi, 26);
-  b[28] = family.safi;
-  return b;
-}
-
-/**
- * The family a received End-of-RIB names, or undefined when the UPDATE is not one.
- * Checked on the bytes: cheap enough for every UPDATE.
- */
-export function endOfRibFamily(msg: Buffer): Family | undefined {
-  if (msg.length === 23 && msg.readUInt32BE(19) === 0) return { afi: Afi.ipv4, safi: Safi.unicast };
-  if (msg.length === 29 && msg.readUInt16BE(19) === 0 && msg.readUInt16BE(21) === 6 && msg[24] === AttrType.mpUnreach && msg[25] === 3 && (msg[23]! & AttrFlag.extendedLength) === 0) {
-    return { afi: msg.readUInt16BE(26), safi: msg[28]! };
-  }
-  // the same with the extended-length flag (a 2-byte attribute length)
-  if (msg.length === 30 && msg.readUInt16BE(19) === 0 && msg.readUInt16BE(21) === 7 && msg[24] === AttrType.mpUnreach && (msg[23]! & AttrFlag.extendedLength) !== 0 && msg.readUInt16BE(25) === 3) {
-    return { afi: msg.readUInt16BE(27), safi: msg[29]! };
-  }
-  return undefined;
 }

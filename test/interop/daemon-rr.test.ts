@@ -5,7 +5,8 @@
  * are iBGP route-reflector clients; bgp-evpnd is passive towards both.
  *
  * - The daemon starts with GoBGP only; FRR is added to the file and SIGHUP applies it: FRR's
- *   session comes up while GoBGP's stays (one OPEN received by GoBGP, no "peer down").
+ *   session comes up while GoBGP's stays (one OPEN received by GoBGP, no "peer down"), and the
+ *   `gobgp` CLI, unmodified, lists both as established through the daemon's gRPC API.
  * - Type-2 and Type-3 routes are reflected both ways: GoBGP's (injected with its CLI) reach
  *   FRR's EVPN table (and a withdrawal follows), FRR's own (its VTEP's Type-3, its tenant
  *   host's Type-2) reach GoBGP's RIB with ORIGINATOR_ID = FRR's router id and our CLUSTER_LIST.
@@ -18,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingReal, waitFor } from '../helpers/netns.js';
+import { missingReal, nsExec, waitFor } from '../helpers/netns.js';
 import { Topology } from './harness/topology.js';
 import { Gobgp } from './harness/gobgp.js';
 import { Frr } from './harness/frr.js';
@@ -76,7 +77,7 @@ describe.skipIf(skip !== undefined)('bgp-evpnd as route reflector for GoBGP and 
     return Number(n?.state?.messages?.received?.open ?? -1);
   };
 
-  it('SIGHUP adds FRR from the file; GoBGP\'s session stays up (still one OPEN, no peer down)', async () => {
+  it('SIGHUP adds FRR from the file; GoBGP\'s session stays up (still one OPEN, no peer down); gobgp neighbor lists both', async () => {
     const [d, g, f] = [topo.node(0), topo.node(1), topo.node(2)];
     expect(gobgpOpens()).toBe(1);
     writeFileSync(file, config([g.ip, f.ip]));
@@ -88,6 +89,11 @@ describe.skipIf(skip !== undefined)('bgp-evpnd as route reflector for GoBGP and 
     expect(gobgp.neighborState(d.ip)).toBe('established');
     expect(gobgpOpens()).toBe(1);
     expect(log().filter((e) => e.event === 'peer down')).toEqual([]);
+    // the unmodified gobgp CLI against bgp-evpnd's API (127.0.0.1:50051 in its namespace)
+    const nbrs = JSON.parse(nsExec(d.ns, 'gobgp', ['-j', 'neighbor'])) as { conf?: { neighbor_address?: string }; state?: { session_state?: number | string } }[];
+    const established = (x: { state?: { session_state?: number | string } }) => x.state?.session_state === 6 || /established/i.test(String(x.state?.session_state));
+    expect(nbrs.map((x) => x.conf?.neighbor_address).sort()).toEqual([g.ip, f.ip].sort());
+    expect(nbrs.every(established)).toBe(true);
   }, 60_000);
 
   it('reflects GoBGP\'s Type-2/Type-3 to FRR and FRR\'s Type-2/Type-3 to GoBGP, with ORIGINATOR_ID and CLUSTER_LIST', async () => {

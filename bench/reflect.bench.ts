@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { Row } from './harness.js';
+import type { Result } from './speaker.bench.js';
 import { rrConfig } from '../test/daemon/rr-config.js';
 import type { Lab } from '../test/helpers/netns.js';
 
@@ -31,15 +32,8 @@ const NEXT_HOP = '198.18.0.99';
 const RECEIVERS = 8;
 const clients = Array.from({ length: RECEIVERS + 1 }, (_, i) => `198.18.0.${200 + i}`);
 
-export interface ReflectResult {
-  name: string;
-  routes: number;
-  ms: number;
-  /** CPU time (user + system) of the reflector over the run. */
-  cpuMs: number;
-  peakRssMiB: number;
-  note?: string;
-}
+/** As the speaker bench's rows; `cpuMs` is the reflector's over the run. */
+export type ReflectResult = Result;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 

@@ -7,13 +7,12 @@
  * sends Cease to every client and exits 0. A config error exits 1 naming the line.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker, inclusiveMulticastRoute, macIpRoute, type RibRoute } from '../../src/index.js';
 import { ExampleProcess } from '../examples/child.js';
-import { waitFor } from '../helpers/netns.js';
+import { freePort, waitFor } from '../helpers/netns.js';
 import { rrConfig } from './rr-config.js';
 
 const RR = '127.0.30.1';
@@ -32,15 +31,6 @@ afterEach(async () => {
   daemon = undefined;
 });
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-
-/** A free TCP port on an address (bound and released; BGP config cannot say port 0). */
-async function freePort(address: string): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, address, r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Bounded wait; on time-out the daemon's output is in the error. */
 const until = <T>(what: string, f: () => T | undefined | false, timeoutMs = 10_000): Promise<T> =>

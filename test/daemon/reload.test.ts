@@ -5,11 +5,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { waitFor } from '../helpers/netns.js';
+import { freePort, waitFor } from '../helpers/netns.js';
 import { createLogger } from '../../src/daemon/log.js';
 import { rrConfig } from './rr-config.js';
 
@@ -23,13 +22,6 @@ afterEach(async () => {
   daemon = undefined;
 });
 
-async function freePort(address: string): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, address, r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('Daemon.reload', () => {
   it('two reloads in a row: the second finds nothing to do; a [global] change applies nothing', async () => {

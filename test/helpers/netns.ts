@@ -176,12 +176,12 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => T
   }
 }
 
-/** A TCP port free on 127.0.0.1 right now (for a daemon that needs its port in a config file). */
-export function freePort(): Promise<number> {
+/** A TCP port free on `address` right now (for a daemon that needs its port in a config file). */
+export function freePort(address = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(0, address, () => {
       const p = (s.address() as { port: number }).port;
       s.close(() => resolve(p));
     });

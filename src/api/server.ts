@@ -11,7 +11,7 @@ import {
   type ServerWritableStream,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { BgpSpeaker } from '../index.js';
+import { resolveFamily, type BgpSpeaker, type PeerGroupConfig } from '../index.js';
 import { ApiError, invalid } from './errors.js';
 import { peerFromApi, peerToApi, type PeerTimes } from './peers.js';
 import type { PathSource } from './path.js';
@@ -64,11 +64,25 @@ function streaming(fn: (call: ServerWritableStream<Msg, Msg>) => Promise<void> |
   };
 }
 
+/** A peer group as GoBGP's `PeerGroup` message: name, AS, families, route reflector, timers, transport. */
+function peerGroupMsg(name: string, g: PeerGroupConfig): Msg {
+  const families = (g.families ?? []).map((f) => resolveFamily(f));
+  return {
+    conf: { peerGroupName: name, peerAsn: g.asn ?? 0 },
+    info: { peerGroupName: name, peerAsn: g.asn ?? 0 },
+    routeReflector: { routeReflectorClient: g.routeReflectorClient ?? false, routeReflectorClusterId: '' },
+    timers: { config: { holdTime: g.holdTime ?? 0, keepaliveInterval: g.keepaliveTime ?? 0, connectRetry: g.connectRetryTime ?? 0 }, state: {} },
+    transport: { passiveMode: g.passive ?? false, localAddress: g.localAddress ?? '', remotePort: g.port ?? 0 },
+    afiSafis: families.map((family) => ({ config: { family, enabled: true }, state: { family, enabled: true } })),
+  };
+}
+
 /**
  * Serves GoBGP's gRPC API (`apipb.GobgpApi`, GoBGP v3.10's `.proto` files, vendored in the
  * package) for a `BgpSpeaker`: `StartBgp`/`GetBgp`, `ListPeer`, `AddPeer`/`DeletePeer`/
  * `UpdatePeer`, `EnablePeer`/`DisablePeer`, `ResetPeer`, `ListPath` (GLOBAL, ADJ_IN, ADJ_OUT;
- * EVPN, IPv4 and IPv6 unicast), `GetTable`, `AddPath`/`DeletePath` and `WatchEvent`. Other methods
+ * EVPN, IPv4 and IPv6 unicast), `GetTable`, `AddPath`/`DeletePath`, `WatchEvent`,
+ * `ListPeerGroup` and `ListDynamicNeighbor`. Other methods
  * answer UNIMPLEMENTED; bad requests get INVALID_ARGUMENT / NOT_FOUND / ALREADY_EXISTS naming the
  * field, and nothing of them is applied.
  *
@@ -168,6 +182,23 @@ export class GobgpApiServer {
           if (want !== '' && a !== want) continue;
           const p = this.peerMsg(a);
           if (p !== undefined && !call.write({ peer: p })) await new Promise((res) => call.once('drain', res));
+        }
+        call.end();
+      }),
+      ListPeerGroup: streaming(async (call) => {
+        const want = String(call.request.peerGroupName ?? '');
+        if (want !== '' && sp.peerGroup(want) === undefined) throw new ApiError(status.NOT_FOUND, 'peer_group_name', `no peer group ${JSON.stringify(want)}`);
+        for (const name of sp.peerGroupNames()) {
+          if (want !== '' && name !== want) continue;
+          if (!call.write({ peerGroup: peerGroupMsg(name, sp.peerGroup(name)!) })) await new Promise((res) => call.once('drain', res));
+        }
+        call.end();
+      }),
+      ListDynamicNeighbor: streaming(async (call) => {
+        const want = String(call.request.peerGroup ?? '');
+        for (const d of sp.dynamicNeighbors()) {
+          if (want !== '' && d.peerGroup !== want) continue;
+          if (!call.write({ dynamicNeighbor: { prefix: d.prefix, peerGroup: d.peerGroup } })) await new Promise((res) => call.once('drain', res));
         }
         call.end();
       }),

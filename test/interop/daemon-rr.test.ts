@@ -10,6 +10,8 @@
  * - Type-2 and Type-3 routes are reflected both ways: GoBGP's (injected with its CLI) reach
  *   FRR's EVPN table (and a withdrawal follows), FRR's own (its VTEP's Type-3, its tenant
  *   host's Type-2) reach GoBGP's RIB with ORIGINATOR_ID = FRR's router id and our CLUSTER_LIST.
+ * - The `gobgp` CLI at bgp-evpnd: a macadv added through it reaches FRR and its `del` withdraws
+ *   it there; FRR's Type-2/Type-3 show in `gobgp global rib -a evpn` (text and `-j`).
  * - A dynamic-neighbor range (node 3's address) takes a second GoBGP VTEP that the file does
  *   not name, and the fabric's routes reach it.
  * - SIGTERM: every VTEP sees a Cease (administrative shutdown), the daemon exits 0.
@@ -117,6 +119,22 @@ describe.skipIf(skip !== undefined)('bgp-evpnd as route reflector for GoBGP and 
     gobgp.delEvpn({ type: 'macadv', mac: '02:bb:00:00:00:01', ip: '198.51.100.201', labels: [100], rd: `${g.vtep}:100`, rt: ['65000:100'], encap: 'vxlan', nexthop: g.vtep });
     await frr.waitFor('withdrawn at FRR', 30_000, () => !JSON.stringify(frr.evpnRib()).includes('02:bb:00:00:00:01'));
   }, 90_000);
+
+  it('the gobgp CLI at bgp-evpnd: a macadv added there reaches FRR (and its del withdraws it); FRR\'s routes show in its global rib', async () => {
+    const [d, f] = [topo.node(0), topo.node(2)];
+    const mac = '02:cc:00:00:00:01';
+    const route = ['macadv', mac, '198.51.100.202', 'etag', '0', 'label', '100', 'rd', `${d.vtep}:100`, 'rt', '65000:100', 'encap', 'vxlan', 'nexthop', d.vtep];
+    nsExec(d.ns, 'gobgp', ['global', 'rib', '-a', 'evpn', 'add', ...route]);
+    await frr.waitFor('the CLI\'s Type-2 at FRR', 30_000, () => JSON.stringify(frr.evpnRib()).includes(mac));
+    // what FRR advertises (its VTEP's Type-3, its tenant host's Type-2) in bgp-evpnd's table, as the CLI prints it
+    const rib = nsExec(d.ns, 'gobgp', ['-j', 'global', 'rib', '-a', 'evpn']);
+    expect(rib).toContain(frr.vnis[0]!.hostMac);
+    expect(rib).toContain(mac);
+    const text = nsExec(d.ns, 'gobgp', ['global', 'rib', '-a', 'evpn']);
+    expect(text).toContain(`[type:multicast][rd:${f.vtep}`);
+    nsExec(d.ns, 'gobgp', ['global', 'rib', '-a', 'evpn', 'del', ...route]);
+    await frr.waitFor('the CLI\'s Type-2 withdrawn at FRR', 30_000, () => !JSON.stringify(frr.evpnRib()).includes(mac));
+  }, 60_000);
 
   it('a dynamic-neighbor range takes a second GoBGP VTEP that the file does not name; it gets the fabric\'s routes', async () => {
     const [d, g, , h] = [topo.node(0), topo.node(1), topo.node(2), topo.node(3)];

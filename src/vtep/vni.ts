@@ -1,4 +1,3 @@
-// size: one class over columnar MAC slots: import, local learning and the RFC 7432 15 decision read and write the same columns; splitting it would export the slot internals
 /**
  * Per-VNI state (one bridge domain, VLAN-based service; RFC 7432 6.1): local MACs, remote MACs
  * (each pointing at a remote VTEP), IP -> MAC bindings for ARP and ND, and the flood list from
@@ -18,13 +17,14 @@ import { MacSlots } from './slots.js';
 import type { IpKey } from './keys.js';
 import { LocalMacLimits, type MacLimitScope } from './mac-limit.js';
 import type { LearnResult, MacEntry } from './vni-types.js';
-import { beats, maxSequence, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
+import { dropRemote, putRemote, remoteCarries, remoteHighest, remoteSticky, Winner } from './remote-routes.js';
+import { maxSequence, nextSequence, recordMove, type ResolvedMobility } from './mobility.js';
 import type { VtepTable } from './vtep-table.js';
 import type { RouteTargetCommunity } from '../evpn/communities.js';
 
 // The flag bits as module constants: when the sources run through a CommonJS transform (tsx,
 // vitest), every use of an imported binding is a getter call, several per route on the hot path.
-const { expanded, fFrozen, fStatic, rHasIp, rMacOnly, rSticky } = slots;
+const { fFrozen, fStatic } = slots;
 
 /** A MAC's location: nowhere, this VTEP, or (>= 1) the index of a remote VTEP. */
 export const noLocation = -1;
@@ -73,6 +73,7 @@ export class VniTable {
   private readonly localIps = new Map<number, IpKey[]>();
   private readonly bindings = new IpBindings();
   private readonly flood = new FloodList();
+  private readonly winner = new Winner();
   private locals = 0;
 
   constructor(
@@ -160,40 +161,7 @@ export class VniTable {
    */
   installRemote(mac: number, ip: IpKey | undefined, rd: number, vtep: number, seq: number, sticky: boolean): void {
     const s = this.c.slotFor(mac);
-    const r = this.c.rRd[s]!;
-    const v4 = ip === undefined || typeof ip === 'number';
-    if (r === 0 && v4) {
-      this.c.rRd[s] = rd;
-      this.c.rVtep[s] = vtep;
-      this.c.rSeq[s] = seq;
-      if (ip === undefined) this.c.rFlags[s] = sticky ? rSticky | rMacOnly : rMacOnly;
-      else {
-        this.c.rFlags[s] = sticky ? rSticky | rHasIp : rHasIp;
-        this.c.rIp[s] = ip;
-      }
-    } else if (r === rd && v4 && (ip === undefined || (this.c.rFlags[s]! & rHasIp) === 0 || this.c.rIp[s] === ip)) {
-      this.c.rVtep[s] = vtep;
-      this.c.rSeq[s] = seq;
-      let f = (this.c.rFlags[s]! & (rMacOnly | rHasIp)) | (sticky ? rSticky : 0);
-      if (ip === undefined) f |= rMacOnly;
-      else {
-        f |= rHasIp;
-        this.c.rIp[s] = ip;
-      }
-      this.c.rFlags[s] = f;
-    } else {
-      const list = this.c.expand(s);
-      let c = list.find((x) => x.rd === rd);
-      if (c === undefined) {
-        c = { rd, vtep, seq, sticky, macOnly: false, ips: [] };
-        list.push(c);
-      }
-      c.vtep = vtep;
-      c.seq = seq;
-      c.sticky = sticky;
-      if (ip === undefined) c.macOnly = true;
-      else if (!c.ips.includes(ip)) c.ips.push(ip);
-    }
+    putRemote(this.c, s, ip, rd, vtep, seq, sticky);
     if (ip !== undefined) this.bind(ip, s);
     this.decide(s);
   }
@@ -201,35 +169,7 @@ export class VniTable {
   /** Remove a remote Type-2 route (same RD, MAC and IP as installed). Returns whether it was there. */
   uninstallRemote(mac: number, ip: IpKey | undefined, rd: number): boolean {
     const s = this.c.index.get(mac);
-    if (s < 0) return false;
-    const r = this.c.rRd[s]!;
-    if (r === rd) {
-      const f = this.c.rFlags[s]!;
-      const has = ip === undefined ? rMacOnly : rHasIp;
-      if ((f & has) === 0 || (ip !== undefined && this.c.rIp[s] !== ip)) return false;
-      this.c.rFlags[s] = f & ~has;
-      if ((f & (rMacOnly | rHasIp)) === has) this.c.rRd[s] = 0;
-    } else if (r === expanded) {
-      const list = this.c.extra.get(s)!;
-      const i = list.findIndex((x) => x.rd === rd);
-      if (i < 0) return false;
-      const c = list[i]!;
-      if (ip === undefined) {
-        if (!c.macOnly) return false;
-        c.macOnly = false;
-      } else {
-        const j = c.ips.indexOf(ip);
-        if (j < 0) return false;
-        c.ips.splice(j, 1);
-      }
-      if (!c.macOnly && c.ips.length === 0) list.splice(i, 1);
-      if (list.length === 0) {
-        this.c.extra.delete(s);
-        this.c.rRd[s] = 0;
-      }
-    } else {
-      return false;
-    }
+    if (s < 0 || !dropRemote(this.c, s, ip, rd)) return false;
     if (ip !== undefined) this.unbind(ip, s);
     this.decide(s);
     this.c.maybeFree(s);
@@ -270,18 +210,8 @@ export class VniTable {
       return 'port-move';
     }
     if ((this.c.lflags[s]! & fFrozen) !== 0) return 'frozen';
-    let highest = -1;
-    let sticky = false;
-    const r = this.c.rRd[s]!;
-    if (r > 0) {
-      highest = this.c.rSeq[s]!;
-      sticky = (this.c.rFlags[s]! & rSticky) !== 0;
-    } else if (r === expanded) {
-      for (const c of this.c.extra.get(s)!) {
-        if (c.seq > highest) highest = c.seq;
-        if (c.sticky) sticky = true;
-      }
-    }
+    const highest = remoteHighest(this.c, s);
+    const sticky = remoteSticky(this.c, s);
     if (sticky && !isStatic) {
       this.c.maybeFree(s);
       return 'sticky';
@@ -397,45 +327,14 @@ export class VniTable {
     const from = this.c.loc[s]!;
     const fromSeq = this.c.seq[s]!;
     const frozen = (this.c.lflags[s]! & fFrozen) !== 0;
-    const vteps = this.vteps;
-    let best = noLocation;
-    let bestSeq = 0;
-    let bestSticky = false;
-    let bestOrder = '';
-    let keepSeq = -1;
-    if (this.c.port[s]! >= 0) {
-      best = localLocation;
-      bestSeq = this.c.localSeq[s]!;
-      bestSticky = (this.c.lflags[s]! & fStatic) !== 0;
-      bestOrder = vteps.order(0);
-      if (from === localLocation) keepSeq = bestSeq;
-    }
-    const r = this.c.rRd[s]!;
-    if (r > 0) {
-      const v = this.c.rVtep[s]!;
-      const q = this.c.rSeq[s]!;
-      const st = (this.c.rFlags[s]! & rSticky) !== 0;
-      if (v === from) keepSeq = q;
-      if (best === noLocation || beats(st, q, vteps.order(v), bestSticky, bestSeq, bestOrder)) {
-        best = v;
-        bestSeq = q;
-      }
-    } else if (r === expanded) {
-      for (const c of this.c.extra.get(s)!) {
-        if (c.vtep === from && c.seq > keepSeq) keepSeq = c.seq;
-        const o = vteps.order(c.vtep);
-        if (best === noLocation || beats(c.sticky, c.seq, o, bestSticky, bestSeq, bestOrder)) {
-          best = c.vtep;
-          bestSeq = c.seq;
-          bestSticky = c.sticky;
-          bestOrder = o;
-        }
-      }
-    }
+    const w = this.winner;
+    w.pick(this.c, s, from, this.vteps);
+    let best = w.best;
+    let bestSeq = w.seq;
     // RFC 7432 15.1: a frozen duplicate stays where it is while that location still exists
-    if (frozen && keepSeq >= 0) {
+    if (frozen && w.keep >= 0) {
       best = from;
-      bestSeq = keepSeq;
+      bestSeq = w.keep;
     }
     // 15.1: a remote route that wins evicts the local entry (whose route is then withdrawn)
     if (best !== localLocation && this.c.port[s]! >= 0) this.dropLocal(s);
@@ -491,12 +390,7 @@ export class VniTable {
 
   /** Whether a remote route or the local entry of slot `s` carries `ip`. */
   private carries(s: number, ip: IpKey): boolean {
-    const r = this.c.rRd[s]!;
-    if (r > 0) {
-      if ((this.c.rFlags[s]! & rHasIp) !== 0 && this.c.rIp[s] === ip) return true;
-    } else if (r === expanded) {
-      for (const c of this.c.extra.get(s)!) if (c.ips.includes(ip)) return true;
-    }
+    if (remoteCarries(this.c, s, ip)) return true;
     return this.c.port[s]! >= 0 && this.localIps.get(s)?.includes(ip) === true;
   }
 }

@@ -1,4 +1,3 @@
-// size: VxlanEngine's configuration API and its two hot paths share private tables; the numeric Dataplane interface (issue 12) takes the text edge out of it
 /**
  * The forwarding engine: per-VNI MAC tables, ingress replication, ARP/ND suppression, local
  * MAC reports and MTU checks. It implements `Dataplane` (programmed by the VTEP manager) and
@@ -14,8 +13,7 @@
  * The hot path keys tables by numbers (a MAC is a 48-bit number from two loads) and
  * allocates nothing of its own.
  */
-import { formatIp4, formatIp6, parseIp } from './addr.js';
-import { parseIpv4 } from '../net/ip.js';
+import { parseIp } from './addr.js';
 import { EngineCounters, type PortCounters, type VniCounters } from './counters.js';
 import { EtherType, ethernetPayloadOffset } from './ethernet.js';
 import { flowHash } from './entropy.js';
@@ -29,7 +27,7 @@ import type {
   Dataplane, IpText, LocalMacEvent, LocalMacListener, LocalPort, MacText, NeighborLookup, RemoteVtep, Underlay, UnderlayReceiver, VniOptions,
 } from './types.js';
 import { decapStatusName } from './vxlan.js';
-import { u16, w32 } from './bytes.js';
+import { u16 } from './bytes.js';
 import { PortState, VniState, checkVni, type VniSnapshot } from './vni-state.js';
 
 export type { VniSnapshot };
@@ -149,19 +147,11 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 
   setArpEntry(vni: number, ip: IpText, mac: MacText): void {
-    const vs = this.vni(vni);
-    const key = macKeyFromText(mac);
-    const k = arpKey(ip);
-    if (typeof k === 'number') vs.arp4.set(k, key);
-    else vs.arp6.set(k, key);
+    this.vni(vni).setArp(ip, macKeyFromText(mac));
   }
 
   removeArpEntry(vni: number, ip: IpText): void {
-    const vs = this.vnis.get(vni);
-    if (vs === undefined) return;
-    const k = arpKey(ip);
-    if (typeof k === 'number') vs.arp4.delete(k);
-    else vs.arp6.delete(k);
+    this.vnis.get(vni)?.removeArp(ip);
   }
 
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void {
@@ -215,22 +205,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   /** A copy of a VNI's tables. */
   snapshot(vni: number): VniSnapshot | undefined {
     const vs = this.vnis.get(vni);
-    if (vs === undefined) return undefined;
-    const arp: { ip: IpText; mac: MacText }[] = [];
-    for (const [ip, mac] of vs.arp4) {
-      const b = Buffer.allocUnsafe(4);
-      w32(b, 0, ip);
-      arp.push({ ip: formatIp4(b, 0), mac: macKeyToText(mac) });
-    }
-    for (const [ip, mac] of vs.arp6) arp.push({ ip: formatIp6(Buffer.from(ip, 'latin1'), 0), mac: macKeyToText(mac) });
-    return {
-      vni,
-      ports: vs.ports.map((p) => p.port.name),
-      localMacs: [...vs.local.entries()].map(([k, p]) => ({ mac: macKeyToText(k), port: p.port.name })),
-      remoteMacs: [...vs.remote.entries()].map(([k, r]) => ({ mac: macKeyToText(k), vtep: r.address })),
-      floodList: vs.flood.map((r) => r.address),
-      arpEntries: arp,
-    };
+    return vs === undefined ? undefined : vs.snapshot();
   }
 
   async close(): Promise<void> {
@@ -414,13 +389,3 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 }
 
-/**
- * The ARP/ND table key of an IP: IPv4 as a 32-bit number (parsed directly: once per binding the
- * VTEP manager programs), IPv6 as its 16 bytes in a latin1 string.
- */
-function arpKey(ip: IpText): number | string {
-  const v4 = parseIpv4(ip);
-  if (v4 >= 0) return v4;
-  const a = parseIp(ip); // other spellings (surrounding blanks), IPv6; throws on anything else
-  return a.family === 4 ? a.bytes.readUInt32BE(0) : a.bytes.toString('latin1');
-}

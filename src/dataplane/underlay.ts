@@ -58,7 +58,6 @@ export class UdpUnderlayCounters {
   sourceSockets = 0;
 }
 
-const empty = Buffer.alloc(0);
 /** A step between pool ports that is odd, so it reaches every port of the 2^14 range. */
 const portStride = 4099;
 
@@ -137,7 +136,6 @@ export class UdpUnderlay implements Underlay {
   readonly counters = new UdpUnderlayCounters();
   private receiver: UnderlayReceiver | undefined;
   private readonly result = new DecapResult();
-  private readonly list: Buffer[] = [empty, empty];
   private readonly rx: Socket[] = [];
   private pool4: SourcePool | undefined;
   private pool6: SourcePool | undefined;
@@ -198,14 +196,13 @@ export class UdpUnderlay implements Underlay {
       return false;
     }
     const s = pool.socket(flowHash);
-    const list = this.list;
-    list[0] = vni.header;
-    list[1] = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
-    // dgram sends an unconnected datagram on a later tick: it gets its own copy
-    const datagram = Buffer.concat(list, vxlanHeaderLength + (end - start));
+    // dgram sends an unconnected datagram on a later tick: it gets its own copy (one pooled
+    // allocation, the header and the frame copied in: no view of a sub-range)
+    const datagram = Buffer.allocUnsafe(vxlanHeaderLength + (end - start));
+    vni.header.copy(datagram, 0);
+    buf.copy(datagram, vxlanHeaderLength, start, end);
     s.send(datagram, this.remotePort, remote.address);
-    if (this.tracer !== undefined) traceDatagram(this.tracer, pool.address, pool.lastPort, remote.address, this.remotePort, list);
-    list[1] = empty;
+    if (this.tracer !== undefined) traceDatagram(this.tracer, pool.address, pool.lastPort, remote.address, this.remotePort, [datagram]);
     this.counters.txPackets++;
     return true;
   }

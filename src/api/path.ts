@@ -90,6 +90,29 @@ function attributeBytes(a: PathAttribute): Buffer | undefined {
   }
 }
 
+interface CodedBytes {
+  readonly code: number;
+  readonly bytes: Buffer;
+}
+
+const bytesCache = new WeakMap<readonly PathAttribute[], readonly CodedBytes[]>();
+
+/**
+ * The wire bytes of an attribute set in `pattrs_binary` order (by type code, unknown types last),
+ * built once per interned set like `attributeAnys`; only MP_REACH is encoded per route.
+ */
+function attributeBinaries(attrs: readonly PathAttribute[]): readonly CodedBytes[] {
+  let c = bytesCache.get(attrs);
+  if (c === undefined) {
+    c = attrs
+      .map((a) => ({ code: attributeCode[a.type] ?? 255, bytes: attributeBytes(a) }))
+      .filter((x): x is CodedBytes => x.bytes !== undefined)
+      .sort((a, b) => a.code - b.code);
+    bytesCache.set(attrs, c);
+  }
+  return c;
+}
+
 /** The NLRI wire bytes of a route of `family` (type/length included for EVPN). */
 function nlriBytes(family: number, nlri: NlriBase): Buffer {
   if (family === evpnFamily) return encodeEvpnRoute(nlri as EvpnRoute);
@@ -132,10 +155,13 @@ export function pathToApi(family: number, route: RibRoute, source: PathSource, f
   }
   if (forms.nlriBinary) path.nlriBinary = nlriBytes(family, route.nlri);
   if (forms.attributesBinary) {
-    const all: PathAttribute[] = [...route.attributes];
-    if (mpReach) all.push({ type: 'mp-reach', afi, safi, nextHops: route.nextHops, nlri: [route.nlri] });
-    all.sort((a, b) => (attributeCode[a.type] ?? 255) - (attributeCode[b.type] ?? 255));
-    path.pattrsBinary = all.map(attributeBytes).filter((b): b is Buffer => b !== undefined);
+    const bins = attributeBinaries(route.attributes);
+    if (mpReach) {
+      const mp = attributeBytes({ type: 'mp-reach', afi, safi, nextHops: route.nextHops, nlri: [route.nlri] });
+      const at = bins.findIndex((c) => c.code > 14);
+      path.pattrsBinary = bins.map((c) => c.bytes);
+      if (mp !== undefined) path.pattrsBinary.splice(at < 0 ? bins.length : at, 0, mp);
+    } else path.pattrsBinary = bins.map((c) => c.bytes);
   }
   return { destination, path };
 }

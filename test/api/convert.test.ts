@@ -86,6 +86,27 @@ describe('GoBGP API conversions', () => {
     );
   });
 
+  it('binary attributes come in type-code order with MP_REACH in place; a shared attribute set is encoded once', () => {
+    const attributes: PathAttribute[] = [
+      { type: 'extended-communities', values: [{ kind: 'route-target', global: '65000', local: 1, format: 'as2' }] },
+      { type: 'origin', value: 'igp' },
+      { type: 'local-pref', value: 100 },
+    ];
+    const esi = '00:00:00:00:00:00:00:00:00:00';
+    const nlris = [1, 2].map((label1) => ({ routeType: 2 as const, rd: '65000:1', esi, ethernetTag: 0, mac: `aa:bb:cc:dd:ee:0${label1}`, label1 }));
+    const forms = { structured: false, nlriBinary: true, attributesBinary: true };
+    const [a, b] = nlris.map((nlri) =>
+      pathToApi(25 * 256 + 70, { family: { afi: 25, safi: 70 }, nlri, attributes, nextHops: ['192.0.2.1'], peer: 'local', best: true, stale: false }, { asn: 65000, id: '10.0.0.1', neighborIp: '', since: 0 }, forms).path,
+    );
+    for (const p of [a!, b!]) {
+      expect(p.pattrsBinary.map((x: Buffer) => x[1])).toEqual([1, 5, 14, 16]);
+      expect(p.pattrsBinary[2].includes(p.nlriBinary)).toBe(true);
+    }
+    expect(b!.pattrsBinary[0]).toBe(a!.pattrsBinary[0]);
+    expect(b!.pattrsBinary[3]).toBe(a!.pattrsBinary[3]);
+    expect(b!.pattrsBinary[2]).not.toEqual(a!.pattrsBinary[2]);
+  });
+
   it('GoBGP destination names: single-homed ESI, 4-octet-AS RD, no IP', () => {
     expect(evpnDestination({ routeType: 2, rd: '4200000000:7', esi: '00:00:00:00:00:00:00:00:00:00', ethernetTag: 0, mac: 'aa:bb:cc:dd:ee:ff', label1: 1 })).toBe(
       '[type:macadv][rd:64086.59904:7][etag:0][mac:aa:bb:cc:dd:ee:ff][ip:<nil>]',

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { arbEvpnCommunity, arbExtendedCommunity, arbKnownEvpnRoute, arbPathAttribute } from '../../src/testing/index.js';
-import type { PathAttribute, RibRoute } from '../../src/index.js';
+import { parseRouteTarget, type EvpnRoute, type PathAttribute, type RibRoute } from '../../src/index.js';
 import {
   ApiError,
   apiType,
@@ -88,12 +88,12 @@ describe('GoBGP API conversions', () => {
 
   it('binary attributes come in type-code order with MP_REACH in place; a shared attribute set is encoded once', () => {
     const attributes: PathAttribute[] = [
-      { type: 'extended-communities', values: [{ kind: 'route-target', global: '65000', local: 1, format: 'as2' }] },
+      { type: 'extended-communities', values: [parseRouteTarget('65000:1')] },
       { type: 'origin', value: 'igp' },
       { type: 'local-pref', value: 100 },
     ];
     const esi = '00:00:00:00:00:00:00:00:00:00';
-    const nlris = [1, 2].map((label1) => ({ routeType: 2 as const, rd: '65000:1', esi, ethernetTag: 0, mac: `aa:bb:cc:dd:ee:0${label1}`, label1 }));
+    const nlris: EvpnRoute[] = [1, 2].map((label1) => ({ routeType: 2 as const, rd: '65000:1', esi, ethernetTag: 0, mac: `aa:bb:cc:dd:ee:0${label1}`, label1 }));
     const forms = { structured: false, nlriBinary: true, attributesBinary: true };
     const [a, b] = nlris.map((nlri) =>
       pathToApi(25 * 256 + 70, { family: { afi: 25, safi: 70 }, nlri, attributes, nextHops: ['192.0.2.1'], peer: 'local', best: true, stale: false }, { asn: 65000, id: '10.0.0.1', neighborIp: '', since: 0 }, forms).path,

@@ -25,6 +25,15 @@ import { packAny, type Msg } from './proto.js';
 /** Families the API serves (familyKey numbers). */
 export const servedFamilies: ReadonlySet<number> = new Set([evpnFamily, ipv4Family, ipv6Family]);
 
+/** The family a request names, checked to be one the server serves. */
+export function requestFamily(f: Msg | null | undefined, field: string): number {
+  const afi = Number(f?.afi ?? 0);
+  const safi = Number(f?.safi ?? 0);
+  const k = afi * 256 + safi;
+  if (!servedFamilies.has(k)) throw invalid(field, `AFI ${afi} SAFI ${safi} is not served (EVPN, IPv4 and IPv6 unicast are)`);
+  return k;
+}
+
 /** Who a path came from, as `Path.source_asn`, `source_id` and `neighbor_ip` show it. */
 export interface PathSource {
   readonly asn: number;
@@ -214,10 +223,9 @@ export interface ApiRoute {
  */
 export function pathFromApi(p: Msg | null | undefined, field = 'path'): ApiRoute {
   if (p === null || p === undefined) throw invalid(field, 'missing');
-  const afi = Number(p.family?.afi ?? 0);
-  const safi = Number(p.family?.safi ?? 0);
-  const family = afi * 256 + safi;
-  if (!servedFamilies.has(family)) throw invalid(`${field}.family`, `AFI ${afi} SAFI ${safi} is not served (EVPN, IPv4 and IPv6 unicast are)`);
+  const family = requestFamily(p.family, `${field}.family`);
+  const afi = family >>> 8;
+  const safi = family & 0xff;
   let nlri: NlriBase | Buffer;
   if (p.nlriBinary !== undefined && p.nlriBinary.length > 0) nlri = checkedNlriBytes(family, Buffer.from(p.nlriBinary), `${field}.nlri_binary`);
   else if (family === evpnFamily) nlri = evpnFromAny(p.nlri, `${field}.nlri`);

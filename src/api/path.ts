@@ -56,15 +56,22 @@ interface CodedAny {
   readonly any: Msg;
 }
 
+/** `build(attrs)`, built once per interned attribute set (routes that share a set share the result). */
+function perSet<T>(cache: WeakMap<readonly PathAttribute[], T>, attrs: readonly PathAttribute[], build: (attrs: readonly PathAttribute[]) => T): T {
+  let c = cache.get(attrs);
+  if (c === undefined) {
+    c = build(attrs);
+    cache.set(attrs, c);
+  }
+  return c;
+}
+
 const anyCache = new WeakMap<readonly PathAttribute[], readonly CodedAny[]>();
 
 function attributeAnys(attrs: readonly PathAttribute[]): readonly CodedAny[] {
-  let c = anyCache.get(attrs);
-  if (c === undefined) {
-    c = attrs.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach').map((a) => ({ code: attributeTypeCode(a), any: attributeToAny(a) }));
-    anyCache.set(attrs, c);
-  }
-  return c;
+  return perSet(anyCache, attrs, (as) =>
+    as.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach').map((a) => ({ code: attributeTypeCode(a), any: attributeToAny(a) })),
+  );
 }
 
 const ctx = { fourOctetAs: true, options: undefined };
@@ -111,15 +118,12 @@ const bytesCache = new WeakMap<readonly PathAttribute[], readonly CodedBytes[]>(
  * built once per interned set like `attributeAnys`; only MP_REACH is encoded per route.
  */
 function attributeBinaries(attrs: readonly PathAttribute[]): readonly CodedBytes[] {
-  let c = bytesCache.get(attrs);
-  if (c === undefined) {
-    c = attrs
+  return perSet(bytesCache, attrs, (as) =>
+    as
       .map((a) => ({ code: attributeCode[a.type] ?? 255, bytes: attributeBytes(a) }))
       .filter((x): x is CodedBytes => x.bytes !== undefined)
-      .sort((a, b) => a.code - b.code);
-    bytesCache.set(attrs, c);
-  }
-  return c;
+      .sort((a, b) => a.code - b.code),
+  );
 }
 
 /** The NLRI wire bytes of a route of `family` (type/length included for EVPN). */

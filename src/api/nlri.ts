@@ -11,6 +11,8 @@ import {
   rdBytes,
   rdText,
   readAddress,
+  writeEsi,
+  zeroEsi,
   type EvpnRoute,
   type NlriBase,
 } from '../index.js';
@@ -81,20 +83,24 @@ export function rdFromAny(any: Msg | null | undefined, field: string): string {
 function gobgpRd(rd: string): string {
   const b = rdBytes(rd);
   const type = b.readUInt16BE(0);
-  if (type === 2) {
-    const as = b.readUInt32BE(2);
-    return `${as >>> 16}.${as & 0xffff}:${b.readUInt16BE(6)}`;
-  }
-  if (type === 0 || type === 1) return rd;
-  return rd;
+  if (type !== 2) return rd;
+  const as = b.readUInt32BE(2);
+  return `${as >>> 16}.${as & 0xffff}:${b.readUInt16BE(6)}`;
+}
+
+/** An ESI (text) as its 10 bytes. */
+function esiBytes(esi: string): Buffer {
+  const b = Buffer.alloc(10);
+  writeEsi(esi, b, 0);
+  return b;
 }
 
 /** An ESI (text, 10 bytes) as `EthernetSegmentIdentifier { type, value (9 bytes) }`. */
 const zeroEsiApi: Msg = Object.freeze({ type: 0, value: Buffer.alloc(9) });
 
 function esiToApi(esi: string): Msg {
-  if (esi === '00:00:00:00:00:00:00:00:00:00') return zeroEsiApi;
-  const b = Buffer.from(esi.replace(/:/g, ''), 'hex');
+  if (esi === zeroEsi) return zeroEsiApi;
+  const b = esiBytes(esi);
   return { type: b[0]!, value: b.subarray(1) };
 }
 
@@ -114,7 +120,7 @@ const esiTypeNames = ['ESI_ARBITRARY', 'ESI_LACP', 'ESI_MSTP', 'ESI_MAC', 'ESI_R
 
 /** GoBGP's `EthernetSegmentIdentifier.String()`. */
 function gobgpEsi(esi: string): string {
-  const b = Buffer.from(esi.replace(/:/g, ''), 'hex');
+  const b = esiBytes(esi);
   const t = b[0]!;
   const v = b.subarray(1);
   const name = esiTypeNames[t] ?? `ESIType(${t})`;
@@ -126,7 +132,7 @@ function gobgpEsi(esi: string): string {
     case 5: return `${name} | as ${v.readUInt32BE(0)}, local discriminator ${v.readUInt32BE(4)}`;
     default:
       if (t === 0 && v.every((x) => x === 0)) return 'single-homed';
-      return `${name} | ${[...v].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
+      return `${name} | ${esiText(b, 0).slice(3)}`;
   }
 }
 

@@ -25,6 +25,15 @@ import { packAny, type Msg } from './proto.js';
 /** Families the API serves (familyKey numbers). */
 export const servedFamilies: ReadonlySet<number> = new Set([evpnFamily, ipv4Family, ipv6Family]);
 
+/** The family a request names, checked to be one the server serves. */
+export function requestFamily(f: Msg | null | undefined, field: string): number {
+  const afi = Number(f?.afi ?? 0);
+  const safi = Number(f?.safi ?? 0);
+  const k = afi * 256 + safi;
+  if (!servedFamilies.has(k)) throw invalid(field, `AFI ${afi} SAFI ${safi} is not served (EVPN, IPv4 and IPv6 unicast are)`);
+  return k;
+}
+
 /** Who a path came from, as `Path.source_asn`, `source_id` and `neighbor_ip` show it. */
 export interface PathSource {
   readonly asn: number;
@@ -47,15 +56,22 @@ interface CodedAny {
   readonly any: Msg;
 }
 
+/** `build(attrs)`, built once per interned attribute set (routes that share a set share the result). */
+function perSet<T>(cache: WeakMap<readonly PathAttribute[], T>, attrs: readonly PathAttribute[], build: (attrs: readonly PathAttribute[]) => T): T {
+  let c = cache.get(attrs);
+  if (c === undefined) {
+    c = build(attrs);
+    cache.set(attrs, c);
+  }
+  return c;
+}
+
 const anyCache = new WeakMap<readonly PathAttribute[], readonly CodedAny[]>();
 
 function attributeAnys(attrs: readonly PathAttribute[]): readonly CodedAny[] {
-  let c = anyCache.get(attrs);
-  if (c === undefined) {
-    c = attrs.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach').map((a) => ({ code: attributeTypeCode(a), any: attributeToAny(a) }));
-    anyCache.set(attrs, c);
-  }
-  return c;
+  return perSet(anyCache, attrs, (as) =>
+    as.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach').map((a) => ({ code: attributeTypeCode(a), any: attributeToAny(a) })),
+  );
 }
 
 const ctx = { fourOctetAs: true, options: undefined };
@@ -88,6 +104,26 @@ function attributeBytes(a: PathAttribute): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+interface CodedBytes {
+  readonly code: number;
+  readonly bytes: Buffer;
+}
+
+const bytesCache = new WeakMap<readonly PathAttribute[], readonly CodedBytes[]>();
+
+/**
+ * The wire bytes of an attribute set in `pattrs_binary` order (by type code, unknown types last),
+ * built once per interned set like `attributeAnys`; only MP_REACH is encoded per route.
+ */
+function attributeBinaries(attrs: readonly PathAttribute[]): readonly CodedBytes[] {
+  return perSet(bytesCache, attrs, (as) =>
+    as
+      .map((a) => ({ code: attributeCode[a.type] ?? 255, bytes: attributeBytes(a) }))
+      .filter((x): x is CodedBytes => x.bytes !== undefined)
+      .sort((a, b) => a.code - b.code),
+  );
 }
 
 /** The NLRI wire bytes of a route of `family` (type/length included for EVPN). */
@@ -132,10 +168,13 @@ export function pathToApi(family: number, route: RibRoute, source: PathSource, f
   }
   if (forms.nlriBinary) path.nlriBinary = nlriBytes(family, route.nlri);
   if (forms.attributesBinary) {
-    const all: PathAttribute[] = [...route.attributes];
-    if (mpReach) all.push({ type: 'mp-reach', afi, safi, nextHops: route.nextHops, nlri: [route.nlri] });
-    all.sort((a, b) => (attributeCode[a.type] ?? 255) - (attributeCode[b.type] ?? 255));
-    path.pattrsBinary = all.map(attributeBytes).filter((b): b is Buffer => b !== undefined);
+    const bins = attributeBinaries(route.attributes);
+    if (mpReach) {
+      const mp = attributeBytes({ type: 'mp-reach', afi, safi, nextHops: route.nextHops, nlri: [route.nlri] });
+      const at = bins.findIndex((c) => c.code > 14);
+      path.pattrsBinary = bins.map((c) => c.bytes);
+      if (mp !== undefined) path.pattrsBinary.splice(at < 0 ? bins.length : at, 0, mp);
+    } else path.pattrsBinary = bins.map((c) => c.bytes);
   }
   return { destination, path };
 }
@@ -188,10 +227,9 @@ export interface ApiRoute {
  */
 export function pathFromApi(p: Msg | null | undefined, field = 'path'): ApiRoute {
   if (p === null || p === undefined) throw invalid(field, 'missing');
-  const afi = Number(p.family?.afi ?? 0);
-  const safi = Number(p.family?.safi ?? 0);
-  const family = afi * 256 + safi;
-  if (!servedFamilies.has(family)) throw invalid(`${field}.family`, `AFI ${afi} SAFI ${safi} is not served (EVPN, IPv4 and IPv6 unicast are)`);
+  const family = requestFamily(p.family, `${field}.family`);
+  const afi = family >>> 8;
+  const safi = family & 0xff;
   let nlri: NlriBase | Buffer;
   if (p.nlriBinary !== undefined && p.nlriBinary.length > 0) nlri = checkedNlriBytes(family, Buffer.from(p.nlriBinary), `${field}.nlri_binary`);
   else if (family === evpnFamily) nlri = evpnFromAny(p.nlri, `${field}.nlri`);

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { BgpSpeaker, RibRoute } from '../index.js';
-import { ApiError, invalid } from './errors.js';
-import { servedFamilies, pathFromApi, pathToApi, type ApiRoute, type PathForms, type PathSource } from './path.js';
+import { ApiError } from './errors.js';
+import { pathFromApi, pathToApi, requestFamily, type ApiRoute, type PathForms, type PathSource } from './path.js';
 import type { Msg } from './proto.js';
 
 /** What the RIB methods need from the server. */
@@ -19,15 +19,6 @@ export interface RibContext {
 }
 
 const tableType = { global: 0, local: 1, adjIn: 2, adjOut: 3, vrf: 4 } as const;
-
-/** The family a request names, checked to be one the server serves. */
-export function requestFamily(f: Msg | null | undefined, field: string): number {
-  const afi = Number(f?.afi ?? 0);
-  const safi = Number(f?.safi ?? 0);
-  const k = afi * 256 + safi;
-  if (!servedFamilies.has(k)) throw invalid(field, `AFI ${afi} SAFI ${safi} is not served (EVPN, IPv4 and IPv6 unicast are)`);
-  return k;
-}
 
 function familyInput(k: number): { afi: number; safi: number } {
   return { afi: k >>> 8, safi: k & 0xff };

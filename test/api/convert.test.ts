@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { status } from '@grpc/grpc-js';
 import { arbEvpnCommunity, arbExtendedCommunity, arbKnownEvpnRoute, arbPathAttribute } from '../../src/testing/index.js';
-import type { PathAttribute, RibRoute } from '../../src/index.js';
+import { parseRouteTarget, type EvpnRoute, type PathAttribute, type RibRoute } from '../../src/index.js';
 import {
   ApiError,
   apiType,
@@ -84,6 +84,27 @@ describe('GoBGP API conversions', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('binary attributes come in type-code order with MP_REACH in place; a shared attribute set is encoded once', () => {
+    const attributes: PathAttribute[] = [
+      { type: 'extended-communities', values: [parseRouteTarget('65000:1')] },
+      { type: 'origin', value: 'igp' },
+      { type: 'local-pref', value: 100 },
+    ];
+    const esi = '00:00:00:00:00:00:00:00:00:00';
+    const nlris: EvpnRoute[] = [1, 2].map((label1) => ({ routeType: 2 as const, rd: '65000:1', esi, ethernetTag: 0, mac: `aa:bb:cc:dd:ee:0${label1}`, label1 }));
+    const forms = { structured: false, nlriBinary: true, attributesBinary: true };
+    const [a, b] = nlris.map((nlri) =>
+      pathToApi(25 * 256 + 70, { family: { afi: 25, safi: 70 }, nlri, attributes, nextHops: ['192.0.2.1'], peer: 'local', best: true, stale: false }, { asn: 65000, id: '10.0.0.1', neighborIp: '', since: 0 }, forms).path,
+    );
+    for (const p of [a!, b!]) {
+      expect(p.pattrsBinary.map((x: Buffer) => x[1])).toEqual([1, 5, 14, 16]);
+      expect(p.pattrsBinary[2].includes(p.nlriBinary)).toBe(true);
+    }
+    expect(b!.pattrsBinary[0]).toBe(a!.pattrsBinary[0]);
+    expect(b!.pattrsBinary[3]).toBe(a!.pattrsBinary[3]);
+    expect(b!.pattrsBinary[2]).not.toEqual(a!.pattrsBinary[2]);
   });
 
   it('GoBGP destination names: single-homed ESI, 4-octet-AS RD, no IP', () => {

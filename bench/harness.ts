@@ -3,6 +3,7 @@
  * operations per call) for about half a second after a short warm-up and returns one row.
  * Bounded: a row never runs longer than `seconds` (+ warm-up), whatever `fn` costs.
  */
+import { fileURLToPath } from 'node:url';
 
 /** One line of the printed table. */
 export interface Row {
@@ -127,4 +128,26 @@ export function compare(name: string, fn: () => unknown, baseline: () => unknown
   const row: Row = { name, rate, unit: options.unit ?? 'op', nsPerOp: ft / (fc * ops), ratio: rate / baseRate };
   if (options.note !== undefined) row.note = options.note;
   return row;
+}
+
+/** What the process benches (speaker, reflect) measure per run: wall time, CPU time, peak RSS. */
+export interface ProcessResult {
+  name: string;
+  ms: number;
+  cpuMs: number;
+  peakRssMiB: number;
+}
+
+/**
+ * When the module at `moduleUrl` is the script node was started with (not imported by the
+ * runner): run `measureAll` on the sizes given as arguments (its own defaults when none), print
+ * the results as a table (whole numbers; two decimals on `ratio…` rows) and exit.
+ */
+export async function runAsScript<R extends ProcessResult>(moduleUrl: string, measureAll: (sizes?: readonly number[]) => Promise<R[]>): Promise<void> {
+  if (process.argv[1] === undefined || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const rows = await measureAll(sizes.length > 0 ? sizes : undefined);
+  const f = (r: R, v: number) => (r.name.startsWith('ratio') ? v.toFixed(2) : v.toFixed(0));
+  console.table(rows.map((r) => ({ ...r, ms: f(r, r.ms), cpuMs: f(r, r.cpuMs), peakRssMiB: f(r, r.peakRssMiB) })));
+  process.exit(0);
 }

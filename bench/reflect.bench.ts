@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import type { Row } from './harness.js';
+import { runAsScript, type Row } from './harness.js';
 import type { Result } from './speaker.bench.js';
 import { rrConfig } from '../test/daemon/rr-config.js';
 import type { Lab } from '../test/helpers/netns.js';
@@ -170,10 +170,4 @@ export async function run(): Promise<Row[]> {
     });
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-  const rows = await measureAll(sizes.length > 0 ? sizes : undefined);
-  const f = (r: ReflectResult, v: number) => (r.name.startsWith('ratio') ? v.toFixed(2) : v.toFixed(0));
-  console.table(rows.map((r) => ({ ...r, ms: f(r, r.ms), cpuMs: f(r, r.cpuMs), peakRssMiB: f(r, r.peakRssMiB) })));
-  process.exit(0);
-}
+await runAsScript(import.meta.url, measureAll);

@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { registerEvpn } from '../src/evpn/index.js';
 import { Session } from '../src/bgp/session/session.js';
-import type { Row } from './harness.js';
+import { runAsScript, type Row } from './harness.js';
 import { encodeStream } from './evpn-stream.js';
 
 export { encodeStream } from './evpn-stream.js';
@@ -172,10 +172,4 @@ export async function run(): Promise<Row[]> {
   return rows;
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-  const rows = await measureAll(sizes.length > 0 ? sizes : undefined);
-  const f = (r: Result, v: number) => (r.name.startsWith('ratio') ? v.toFixed(2) : v.toFixed(0));
-  console.table(rows.map((r) => ({ ...r, ms: f(r, r.ms), cpuMs: f(r, r.cpuMs), peakRssMiB: f(r, r.peakRssMiB) })));
-  process.exit(0);
-}
+await runAsScript(import.meta.url, measureAll);

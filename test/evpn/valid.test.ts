@@ -44,10 +44,16 @@ describe('bad NLRI in the middle of MP_REACH (RFC 7606 5.3), in linear time', ()
   const bad = Buffer.from([2, 3, 0, 0, 0]); // a Type-2 of 3 bytes: framed, fields wrong
   const many = (n: number): Buffer[] => new Array<Buffer>(n).fill(bad);
   const options = { extendedMessage: true };
+  // best of up to 5 runs: one GC pause or preemption on a busy CI box is not the parser's time
+  // (a run over 25 ms here was seen on an idle machine); a quadratic parser misses every run
   const within = (ms: number, f: () => void): void => {
-    const t = performance.now();
-    f();
-    expect(performance.now() - t).toBeLessThan(ms);
+    let best = Infinity;
+    for (let i = 0; i < 5 && best >= ms; i++) {
+      const t = performance.now();
+      f();
+      best = Math.min(best, performance.now() - t);
+    }
+    expect(best).toBeLessThan(ms);
   };
 
   it('treat-as-withdraw: the well-formed NLRI around 12,000 bad ones are withdrawn', () => {

@@ -9,23 +9,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BgpSpeaker, RouteFilter } from '../../src/bgp/speaker.js';
 import type { NotificationMessage } from '../../src/bgp/types.js';
 import { Fabric, mac, macsOf } from '../bgp/fabric-helpers.js';
-import { uncaughtRecorder } from './helpers.js';
+import { AS, stopFabricAfterEach, uncaughtRecorder } from './helpers.js';
 
 const X = '10.0.5.1';
 const Y = '10.0.5.2';
 const Z = '10.0.5.3';
-const AS = 65000;
 
 const guard = uncaughtRecorder();
 beforeAll(() => guard.install());
 afterAll(() => guard.remove());
 
 let fabric: Fabric;
-afterEach(async () => {
-  await fabric?.stopAll();
-  expect(fabric.net.openTransports).toBe(0);
+// registered first so it runs last (after hooks run in reverse): after the fabric has stopped
+afterEach(() => {
   expect(guard.errors).toEqual([]);
 });
+stopFabricAfterEach(() => fabric);
 
 /** Y reflects for X and Z; X and Z each announce one Type-2. */
 async function triangle(xExportFilter?: RouteFilter) {

@@ -4,24 +4,17 @@
  * disabled by an RFC 7606 AFI/SAFI-disable error stays disabled until the session resets
  * (RFC 4760 7).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CeaseError } from '../../src/bgp/errors.js';
-import type { PeerConfig } from '../../src/bgp/speaker.js';
 import { Fabric, evpn, mac, macsOf } from '../bgp/fabric-helpers.js';
-import { evpnRoute, ibgpAttrs, ipv4Route, sendHex, sendRaw } from './helpers.js';
+import { AS, evpnRoute, ibgpAttrs, ipv4Route, sendHex, sendRaw, stopFabricAfterEach, v4, v4AndEvpn } from './helpers.js';
 
 const X = '10.0.3.1';
 const Y = '10.0.3.2';
 const Z = '10.0.3.3';
-const AS = 65000;
-const v4 = 'ipv4-unicast' as const;
-const both: PeerConfig['families'] = [v4, evpn];
 
 let fabric: Fabric;
-afterEach(async () => {
-  await fabric?.stopAll();
-  expect(fabric.net.openTransports).toBe(0);
-});
+stopFabricAfterEach(() => fabric);
 
 const prefixes = (s: { routes(f: typeof v4): Iterable<{ nlri: unknown }> }) => [...s.routes(v4)].map((r) => (r.nlri as { prefix: string }).prefix).sort();
 
@@ -30,7 +23,7 @@ describe('only negotiated families are accepted', () => {
     fabric = new Fabric();
     // Y reflects for X (which offers only IPv4 unicast) and Z (EVPN)
     const y = fabric.speaker(Y, AS, [
-      { address: X, asn: AS, passive: true, routeReflectorClient: true, families: [...both, { afi: 999, safi: 1 }] },
+      { address: X, asn: AS, passive: true, routeReflectorClient: true, families: [...v4AndEvpn, { afi: 999, safi: 1 }] },
       { address: Z, asn: AS, passive: true, routeReflectorClient: true },
     ]);
     const x = fabric.speaker(X, AS, [{ address: Y, asn: AS, families: [v4] }]);
@@ -65,8 +58,8 @@ describe('only negotiated families are accepted', () => {
 
   it('a family disabled by an AFI/SAFI-disable error stays disabled until the session resets', async () => {
     fabric = new Fabric();
-    const y = fabric.speaker(Y, AS, [{ address: X, asn: AS, passive: true, families: both }]);
-    const x = fabric.speaker(X, AS, [{ address: Y, asn: AS, families: both }]);
+    const y = fabric.speaker(Y, AS, [{ address: X, asn: AS, passive: true, families: v4AndEvpn }]);
+    const x = fabric.speaker(X, AS, [{ address: Y, asn: AS, families: v4AndEvpn }]);
     const errors: { action?: string }[] = [];
     y.on('updateError', (_p, e) => errors.push(e as { action?: string }));
     await y.start();

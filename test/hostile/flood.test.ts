@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/bgp/speaker.js';
 import { familyKey } from '../../src/bgp/families.js';
 import { macIpRoute, registerEvpn } from '../../src/evpn/index.js';
+import { waitUntil } from './helpers.js';
 import { badNlriFlood, duplicateOrigins } from './messages.js';
 
 registerEvpn();
@@ -22,14 +23,6 @@ const speakers: BgpSpeaker[] = [];
 afterEach(async () => {
   await Promise.all(speakers.splice(0).map((s) => s.stop()));
 });
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function client(address: string, port: number): BgpSpeaker {
   const s = new BgpSpeaker({ asn: AS, routerId: address, listen: false });
@@ -48,7 +41,7 @@ describe('a flood of hostile UPDATEs on loopback', () => {
     const x = client(X, port);
     const z = client(Z, port);
     await Promise.all([x.start(), z.start()]);
-    await until('both sessions Established', () => y.peerState(X) === 'Established' && y.peerState(Z) === 'Established');
+    await waitUntil('both sessions Established', () => y.peerState(X) === 'Established' && y.peerState(Z) === 'Established', 10_000);
     expect(x.peer(Y)!.negotiated!.extendedMessage).toBe(true);
 
     // count the flood's UPDATEs as Y's session takes them in
@@ -63,7 +56,7 @@ describe('a flood of hostile UPDATEs on loopback', () => {
     const dups = duplicateOrigins();
     x.peer(Y)!.session.send(flood);
     x.peer(Y)!.session.send(dups);
-    await until('the warm-up taken in', () => received === 2);
+    await waitUntil('the warm-up taken in', () => received === 2, 10_000);
     received = 0;
     const count = 40;
     // The longest block: the longest gap between ticks of a 2 ms interval beyond its period, counted
@@ -90,9 +83,9 @@ describe('a flood of hostile UPDATEs on loopback', () => {
       z.announce(route);
       const rib = familyKey(25, 70);
       const fromZ = (): boolean => [...y.routes('l2vpn-evpn')].some((r) => (r.nlri as { mac?: string }).mac === '02:00:00:00:0c:01');
-      await until("Z's Type-2 in Y's Loc-RIB", fromZ, 5_000);
+      await waitUntil("Z's Type-2 in Y's Loc-RIB", fromZ, 5_000);
       const latency = performance.now() - sent;
-      await until('the whole flood taken in', () => received === count, 10_000);
+      await waitUntil('the whole flood taken in', () => received === count, 10_000);
       console.log(`flood of ${count}: longest event-loop block ${longest.toFixed(1)} ms, Z's route in the Loc-RIB after ${latency.toFixed(0)} ms`);
       expect(latency, `Z's route took ${latency.toFixed(0)} ms`).toBeLessThanOrEqual(1500);
       expect(longest, `longest event-loop block ${longest.toFixed(1)} ms`).toBeLessThanOrEqual(50);

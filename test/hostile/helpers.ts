@@ -1,9 +1,25 @@
 /** Shared pieces of the hostile-peer tests: polling, raw UPDATEs sent over a speaker's live session. */
+import { afterEach, expect } from 'vitest';
 import { encodeUpdateRaw, type RawUpdateInput } from '../../src/bgp/codec.js';
-import type { BgpSpeaker } from '../../src/bgp/speaker.js';
+import type { BgpSpeaker, PeerConfig } from '../../src/bgp/speaker.js';
 import type { PathAttribute } from '../../src/bgp/types.js';
 import { encodeEvpnRoute, type MacIpRoute } from '../../src/evpn/index.js';
-import { mac } from '../bgp/fabric-helpers.js';
+import { type Fabric, evpn, mac } from '../bgp/fabric-helpers.js';
+
+/** The AS every in-memory hostile fabric runs in (iBGP). */
+export const AS = 65000;
+export const v4 = 'ipv4-unicast' as const;
+/** IPv4 unicast and EVPN: the families both ends offer unless a test says otherwise. */
+export const v4AndEvpn: PeerConfig['families'] = [v4, evpn];
+
+/** After each test: stop the fabric `current()` returns (if any) and require no transport left open. */
+export function stopFabricAfterEach(current: () => Fabric | undefined): void {
+  afterEach(async () => {
+    const fabric = current();
+    await fabric?.stopAll();
+    expect(fabric?.net.openTransports ?? 0).toBe(0);
+  });
+}
 
 /** Poll `cond` every 10 ms until it holds; throws after `ms`. */
 export async function waitUntil(what: string, cond: () => boolean, ms = 5000): Promise<void> {

@@ -5,28 +5,21 @@
  * stays. The EVPN equivalent for the MP_REACH next hop (the VTEP address): 0.0.0.0, ::,
  * multicast, or our own address.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BgpError } from '../../src/bgp/errors.js';
-import type { PeerConfig } from '../../src/bgp/speaker.js';
-import { Fabric, evpn, mac, macsOf } from '../bgp/fabric-helpers.js';
-import { evpnRoute, ipv4Route, sendRaw } from './helpers.js';
+import { Fabric, mac, macsOf } from '../bgp/fabric-helpers.js';
+import { AS, evpnRoute, ipv4Route, sendRaw, stopFabricAfterEach, v4, v4AndEvpn } from './helpers.js';
 
 const X = '10.0.4.1';
 const Y = '10.0.4.2';
-const AS = 65000;
-const v4 = 'ipv4-unicast' as const;
-const both: PeerConfig['families'] = [v4, evpn];
 
 let fabric: Fabric;
-afterEach(async () => {
-  await fabric?.stopAll();
-  expect(fabric.net.openTransports).toBe(0);
-});
+stopFabricAfterEach(() => fabric);
 
 async function pair() {
   fabric = new Fabric();
-  const y = fabric.speaker(Y, AS, [{ address: X, asn: AS, passive: true, families: both }]);
-  const x = fabric.speaker(X, AS, [{ address: Y, asn: AS, families: both }]);
+  const y = fabric.speaker(Y, AS, [{ address: X, asn: AS, passive: true, families: v4AndEvpn }]);
+  const x = fabric.speaker(X, AS, [{ address: Y, asn: AS, families: v4AndEvpn }]);
   const errors: BgpError[] = [];
   y.on('updateError', (_p, e) => errors.push(e as BgpError));
   const notes: unknown[] = [];

@@ -1,4 +1,3 @@
-// size: BgpSpeaker is the public facade (peers, Loc-RIBs, events, runtime peer API); its work lives in rib/ and session/, and the daemon and API branches extend it concurrently
 /**
  * `BgpSpeaker`: many peers over `Session`s, an Adj-RIB-In per peer, one Loc-RIB per family with
  * the decision process, an Adj-RIB-Out per peer with UPDATE packing and backpressure, route
@@ -9,25 +8,24 @@ import { EventEmitter } from 'eventemitter3';
 import { encodeUpdateRaw } from './codec.js';
 import { checkIpAddress } from './config-error.js';
 import { CeaseError } from './errors.js';
-import { familyByName, familyKey, type FamilyName } from './families.js';
 import { CeaseSubcode } from './iana.js';
-import { ipv4ToNumber, localAttributesKey } from './rib/attr-set.js';
-import { type DecisionOptions } from './rib/decision.js';
+import { localAttributesKey } from './rib/attr-set.js';
 import { LocRib } from './rib/loc-rib.js';
-import { addressRank, type RibPeer, type Route } from './rib/route.js';
+import type { RibPeer, Route } from './rib/route.js';
 import { type LocalIdentity } from './rib/reflection.js';
 import { parseInput, viewRoute, type RibRoute, type RouteInput } from './rib/view.js';
 import { Peer } from './rib/peer.js';
 import type { PeerConfig, SpeakerCore } from './rib/peer-config.js';
 import { PeerGroups, type DynamicNeighborConfig, type DynamicNeighborState, type GroupPeerConfig, type PeerGroupConfig } from './peer-groups.js';
-import { copyMessages, PeerStats, type PeerStatus } from './rib/peer-status.js';
+import { PeerStats, type PeerStatus } from './rib/peer-status.js';
 import { classifyChange, reconfigureLive, type PeerUpdate } from './rib/reconfigure.js';
-import type { ExportSkipReason } from './rib/adj-rib-out.js';
 import type { PeerCounters } from './rib/peer-counters.js';
 import { realClock } from './session/clock.js';
 import { tcpNetwork } from './session/transport.js';
-import type { Clock, Negotiated, Network, Server, State, StateChangeReason } from './session/types.js';
-import type { Family, NotificationMessage } from './types.js';
+import type { Clock, Network, Server, State } from './session/types.js';
+import { FlushQueue } from './flush-queue.js';
+import { peerInfoOf, peerStatusOf, rejectConnection, localRibPeer, removeWhenIdle, ribPeerOf, type PeerMeta } from './speaker-peers.js';
+import { familyKeyOf, resolveFamily, type FamilyInput, type PeerInfo, type SpeakerEvents, type SpeakerOptions } from './speaker-types.js';
 
 export type { PeerConfig, RouteFilter } from './rib/peer-config.js';
 export type { ExportSkipReason } from './rib/adj-rib-out.js';
@@ -37,87 +35,8 @@ export type { DynamicNeighborConfig, DynamicNeighborState, GroupPeerConfig, Peer
 export type { PeerError, PeerFamilyRoutes, PeerStatus } from './rib/peer-status.js';
 export type { PeerUpdate } from './rib/reconfigure.js';
 
-export interface SpeakerOptions {
-  /** Our AS (4-octet allowed). */
-  readonly asn: number;
-  /** Our BGP identifier (dotted quad). */
-  readonly routerId: string;
-  /** Where to accept connections; `false` for none. Default `{ address: '::', port: 179 }`. */
-  readonly listen?: { readonly port?: number; readonly address?: string } | false;
-  /** Injected time (a VirtualClock in tests). */
-  readonly clock?: Clock;
-  /** Injected connections (MemoryNetwork in tests). Default real TCP. */
-  readonly network?: Network;
-  /** RFC 4456 7: CLUSTER_ID when reflecting. Default the router id. */
-  readonly clusterId?: string;
-  /** Decision process options. */
-  readonly decision?: DecisionOptions;
-}
-
-/** Typed events of a speaker. */
-export interface SpeakerEvents {
-  peerState: [peer: string, from: State, to: State, reason: StateChangeReason];
-  established: [peer: string, negotiated: Negotiated];
-  /** A destination got its first best path. */
-  routeAdded: [family: Family, route: RibRoute];
-  /** A destination's best path changed (another path, or new attributes). */
-  routeReplaced: [family: Family, route: RibRoute, previous: RibRoute];
-  /** A destination lost its last path (`route` is the path that was best). */
-  routeWithdrawn: [family: Family, route: RibRoute];
-  endOfRib: [peer: string, family: Family];
-  notificationSent: [peer: string, msg: NotificationMessage];
-  notificationReceived: [peer: string, msg: NotificationMessage];
-  /** A peer went over its max-prefix limit (`action` says what was done). */
-  maxPrefix: [peer: string, count: number, limit: number, action: 'warn' | 'teardown'];
-  /** An UPDATE error the session survived (RFC 7606 treat-as-withdraw, attribute-discard). */
-  updateError: [peer: string, error: Error];
-  /** A connection from a dynamic-neighbor range became a peer (`prefix` is its range). */
-  dynamicPeerAdded: [peer: string, prefix: string];
-  /** A dynamic peer's session ended and the peer was removed. */
-  dynamicPeerRemoved: [peer: string, prefix: string];
-  /** A connection was refused: no peer and no range for its address, or its range is full. */
-  connectionRejected: [remoteAddress: string, reason: 'unknown-peer' | 'range-limit'];
-  /**
-   * A route was not sent to a peer (and what that peer was told about its destination before
-   * was withdrawn): `'too-large'` when its attributes and NLRI do not fit in one UPDATE of the
-   * peer's maximum message size (4096 bytes without RFC 8654 extended message).
-   */
-  exportSkipped: [peer: string, family: Family, reason: ExportSkipReason, route: RibRoute];
-  /**
-   * Something threw while the speaker worked for a peer (a timer, a socket callback, the UPDATE
-   * flush, or an application listener called from one of them): the error never reaches the
-   * process; that peer's session was reset with Cease / Administrative Reset (RFC 4486) and
-   * restarts after IdleHold. Other sessions are not touched.
-   */
-  internalError: [peer: string, error: Error];
-}
-
-/** What `BgpSpeaker.peerInfo` tells of a peer. */
-export interface PeerInfo {
-  readonly config: PeerConfig;
-  readonly state: State;
-  /** What the session negotiated, while it is Established. */
-  readonly negotiated: Negotiated | undefined;
-  /** Routes in the peer's Adj-RIB-In of a family (after import policy). */
-  routesReceived(family: FamilyInput): number;
-  /** NLRI announced to the peer on its current session. */
-  readonly routesAdvertised: number;
-  /** Disabled with `disablePeer` (not started again until `enablePeer`). */
-  readonly disabled: boolean;
-}
-
-/** A family as the API accepts it: `{ afi, safi }` or a registered name (`l2vpn-evpn`). */
-export type FamilyInput = Family | FamilyName;
-
-export function resolveFamily(f: FamilyInput): Family {
-  if (typeof f !== 'string') return f;
-  const c = familyByName(f);
-  if (c !== undefined) return { afi: c.afi, safi: c.safi };
-  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
-  if (f === 'ipv4-unicast') return { afi: 1, safi: 1 };
-  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
-  throw new TypeError(`unknown family ${f}`);
-}
+export { resolveFamily } from './speaker-types.js';
+export type { FamilyInput, PeerInfo, SpeakerEvents, SpeakerOptions } from './speaker-types.js';
 
 export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCore {
   readonly asn: number;
@@ -131,11 +50,10 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   private readonly peers = new Map<string, Peer>();
   private readonly groups = new PeerGroups();
   /** Per peer: status tracking, its group, the range it came from if dynamic. */
-  private readonly meta = new Map<string, { stats: PeerStats; peerGroup?: string; dynamic?: string }>();
+  private readonly meta = new Map<string, PeerMeta>();
   private readonly local: Peer;
   private server: Server | undefined;
-  private flushScheduled: ReturnType<typeof setImmediate> | undefined;
-  private readonly dirty = new Set<Peer>();
+  private readonly dirty = new FlushQueue();
   private started = false;
   private readonly disabled = new Set<string>();
 
@@ -146,15 +64,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     this.clock = options.clock ?? realClock;
     this.network = options.network ?? tcpNetwork;
     this.identity = { asn: options.asn, routerId: options.routerId, clusterId: options.clusterId ?? options.routerId };
-    this.localPeer = {
-      address: 'local',
-      asn: options.asn,
-      routerId: ipv4ToNumber(options.routerId),
-      addressRank: '',
-      ibgp: false,
-      rrClient: false,
-      local: true,
-    };
+    this.localPeer = localRibPeer(options.asn, options.routerId);
     this.local = new Peer(this, { address: 'local', asn: options.asn, families: [] }, this.localPeer);
   }
 
@@ -175,16 +85,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     if (this.peers.has(input.address)) throw new Error(`peer ${input.address} exists`);
     const peerGroup = 'peerGroup' in input ? input.peerGroup : undefined;
     const config = peerGroup === undefined ? (input as PeerConfig) : this.groups.resolve(input as GroupPeerConfig);
-    const rib: RibPeer = {
-      address: config.address,
-      asn: config.asn,
-      routerId: 0,
-      addressRank: addressRank(config.address),
-      ibgp: config.asn === this.asn,
-      rrClient: config.routeReflectorClient ?? false,
-      local: false,
-    };
-    const p = new Peer(this, config, rib);
+    const p = new Peer(this, config, ribPeerOf(config, this.asn));
     this.peers.set(config.address, p);
     this.meta.set(config.address, { stats: new PeerStats(this.clock, p.session), ...(peerGroup === undefined ? {} : { peerGroup }), ...(dynamic === undefined ? {} : { dynamic }) });
     if (this.started) p.start();
@@ -281,37 +182,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   peerStatus(address: string): PeerStatus | undefined {
     const p = this.peers.get(address);
     const m = this.meta.get(address);
-    if (p === undefined || m === undefined) return undefined;
-    const s = m.stats;
-    const n = p.session.negotiated;
-    const families = n?.families ?? p.config.families.map(resolveFamily);
-    const established = p.session.state === 'Established';
-    const routes = families.map((family) => {
-      const fk = familyKey(family.afi, family.safi);
-      const accepted = p.adjIn.count(fk);
-      let advertised = 0;
-      const rib = this.ribs.get(fk);
-      if (established && rib !== undefined) for (const r of rib.bests()) if (p.policy.exportRoute(fk, r) !== undefined) advertised++;
-      return { family, received: accepted + (p.filtered.get(fk)?.size ?? 0), accepted, advertised };
-    });
-    return {
-      address,
-      asn: p.config.asn,
-      state: p.session.state,
-      routerId: n?.peerRouterId,
-      dynamic: m.dynamic !== undefined,
-      peerGroup: m.peerGroup,
-      establishedAt: established ? s.establishedAt : undefined,
-      uptime: established ? s.uptime() : 0,
-      stateChangedAt: s.stateChangedAt,
-      flaps: s.flaps,
-      establishedCount: s.establishedCount,
-      negotiated: n,
-      messages: copyMessages(p.session.messages),
-      routes,
-      lastError: s.lastError,
-      counters: { ...p.counters },
-    };
+    return p === undefined || m === undefined ? undefined : peerStatusOf(address, p, m, this.ribs);
   }
 
   /** Addresses of configured peers. */
@@ -340,18 +211,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
    */
   peerInfo(address: string): PeerInfo | undefined {
     const p = this.peers.get(address);
-    if (p === undefined) return undefined;
-    return {
-      config: p.config,
-      state: p.session.state,
-      negotiated: p.session.state === 'Established' ? p.negotiated : undefined,
-      routesReceived: (family: FamilyInput) => {
-        const f = resolveFamily(family);
-        return p.adjIn.count(familyKey(f.afi, f.safi));
-      },
-      routesAdvertised: p.out?.announced ?? 0,
-      disabled: this.disabled.has(address),
-    };
+    return p === undefined ? undefined : peerInfoOf(p, this.disabled.has(address));
   }
 
   /** Stop a peer's session (Cease / administrative shutdown, RFC 4486) and keep it configured. */
@@ -414,22 +274,13 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
     }
     const p = this.createPeer(a.config, a.prefix);
     this.emit('dynamicPeerAdded', address, a.prefix);
-    // a dynamic peer lives as long as its session: once it is back in Idle it is removed
-    p.session.on('stateChange', (_from, to) => {
-      if (to !== 'Idle' || this.peers.get(address) !== p) return;
-      // after the microtask: a collision (or a restarted peer) may have put another connection in place
-      queueMicrotask(() => {
-        if (this.peers.get(address) === p && p.session.state === 'Idle') void this.removePeer(address);
-      });
-    });
+    removeWhenIdle(p, () => this.peers.get(address) === p, () => void this.removePeer(address));
     return p;
   }
 
   /** Cease to every peer, every socket and timer closed. */
   async stop(): Promise<void> {
     this.started = false;
-    if (this.flushScheduled !== undefined) clearImmediate(this.flushScheduled);
-    this.flushScheduled = undefined;
     this.dirty.clear();
     await Promise.all([...this.peers.values()].map((p) => p.stop()));
     const s = this.server;
@@ -460,8 +311,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
 
   /** Iterate the Loc-RIB of a family: the best path of every destination, decoded. */
   *routes(family: FamilyInput): IterableIterator<RibRoute> {
-    const f = resolveFamily(family);
-    const fk = familyKey(f.afi, f.safi);
+    const fk = familyKeyOf(family);
     const rib = this.ribs.get(fk);
     if (rib === undefined) return;
     for (const r of rib.bests()) yield viewRoute(fk, r, true, this.peers.get(r.peer.address)?.adjIn.isStale(r) ?? false);
@@ -472,8 +322,7 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
    * our own), the best first, decoded. For listings that show all paths, as `gobgp global rib`.
    */
   *destinations(family: FamilyInput): IterableIterator<RibRoute[]> {
-    const f = resolveFamily(family);
-    const fk = familyKey(f.afi, f.safi);
+    const fk = familyKeyOf(family);
     const rib = this.ribs.get(fk);
     if (rib === undefined) return;
     for (const paths of rib.destinations()) {
@@ -486,16 +335,14 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
 
   /** Number of destinations in the Loc-RIB of a family. */
   routeCount(family: FamilyInput): number {
-    const f = resolveFamily(family);
-    return this.ribs.get(familyKey(f.afi, f.safi))?.size ?? 0;
+    return this.ribs.get(familyKeyOf(family))?.size ?? 0;
   }
 
   /** Iterate the Adj-RIB-In of a peer (after import policy), decoded. */
   *adjRibIn(peerAddress: string, family: FamilyInput): IterableIterator<RibRoute> {
     const p = peerAddress === 'local' ? this.local : this.peers.get(peerAddress);
     if (p === undefined) return;
-    const f = resolveFamily(family);
-    const fk = familyKey(f.afi, f.safi);
+    const fk = familyKeyOf(family);
     const rib = this.ribs.get(fk);
     for (const r of p.adjIn.routes(fk)) yield viewRoute(fk, r, rib?.best(r.key) === r, p.adjIn.isStale(r));
   }
@@ -539,36 +386,11 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   /** @internal */
   scheduleFlush(peer?: Peer): void {
     if (peer !== undefined) this.dirty.add(peer);
-    if (this.flushScheduled !== undefined || !this.started) return;
-    this.flushScheduled = setImmediate(() => {
-      this.flushScheduled = undefined;
-      const peers = [...this.dirty];
-      this.dirty.clear();
-      // a fault while writing to one peer resets that peer's session only (STYLE: nothing thrown
-      // in a setImmediate may reach the process)
-      for (const p of peers) {
-        try {
-          p.flush();
-        } catch (e) {
-          p.contain(e);
-        }
-      }
-    });
+    if (this.started) this.dirty.schedule();
   }
 
   /** @internal */
   pack(sendOptions: Parameters<typeof encodeUpdateRaw>[1]) {
     return (u: Parameters<typeof encodeUpdateRaw>[0]) => encodeUpdateRaw(u, sendOptions);
   }
-}
-
-function rejectConnection(t: { write(b: Buffer): boolean; end(): void }): void {
-  // a NOTIFICATION without OPEN: marker, length 21, type 3, Cease (6) / connection rejected (5)
-  const b = Buffer.alloc(21, 0xff);
-  b.writeUInt16BE(21, 16);
-  b[18] = 3;
-  b[19] = 6;
-  b[20] = CeaseSubcode.connectionRejected;
-  t.write(b);
-  t.end();
 }

@@ -23,6 +23,9 @@ export const debianPackageOf: Readonly<Record<string, string>> = {
   ip: 'iproute2', bridge: 'iproute2', ping: 'iputils-ping', gobgpd: 'gobgpd', gobgp: 'gobgpd',
   bgpd: 'frr', zebra: 'frr', vtysh: 'frr', tshark: 'tshark', text2pcap: 'wireshark-common',
   tcpdump: 'tcpdump', exabgp: 'exabgp', openssl: 'openssl',
+  'ovs-vsctl': 'openvswitch-switch', 'ovs-ofctl': 'openvswitch-switch', 'ovs-appctl': 'openvswitch-switch',
+  'ovsdb-tool': 'openvswitch-switch', 'ovsdb-server': 'openvswitch-switch', 'ovs-vswitchd': 'openvswitch-switch',
+  pmbmpd: 'pmacct', bgpdump: 'bgpdump', mrtparse: 'python3-mrtparse', ethtool: 'ethtool', curl: 'curl',
 };
 
 /**

@@ -4,7 +4,7 @@
  * IPv4 unicast (registered by `nlri/ipv4.ts`). EVPN registers itself from `src/evpn`.
  */
 import type { BgpError } from './errors.js';
-import type { CodecOptions, NlriBase } from './types.js';
+import type { CodecOptions, NlriBase, PathAttribute } from './types.js';
 
 /** A number that names a family: `afi << 8 | safi` (AFI is 16 bits, SAFI 8). */
 export function familyKey(afi: number, safi: number): number {
@@ -57,6 +57,23 @@ export interface NlriCodec<T extends NlriBase = NlriBase> {
   routeKey(buf: Buffer, start: number, end: number, addPath: boolean): string;
   /** Validate a next hop's length for this family (RFC 7606 7.11); return an error or undefined. */
   checkNextHop?(length: number): BgpError | undefined;
+  /**
+   * The family's own first step of the decision process, before LOCAL_PREF (EVPN: RFC 7432 15
+   * MAC mobility). The generic RIB knows nothing of it but calls it once per interned attribute
+   * set. Absent for families that use RFC 4271 9.1 alone.
+   */
+  readonly preference?: PathPreference;
+}
+
+/**
+ * A family-specific decision step that runs before every RFC 4271 9.1 step: a rank per attribute
+ * set, higher wins, equal ranks fall through to LOCAL_PREF. Computed once per interned set.
+ */
+export interface PathPreference {
+  /** A short name for documentation and debugging, e.g. `'mac-mobility'`. */
+  readonly name: string;
+  /** The rank of a path with these attributes (a finite number; higher is preferred). */
+  rank(attributes: readonly PathAttribute[]): number;
 }
 
 const registry = new Map<number, NlriCodec>();

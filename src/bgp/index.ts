@@ -101,3 +101,4 @@ export {
 export { parsePrefix } from './peer-groups.js';
 export type { RouteFilter, PeerLimits } from './rib/peer-config.js';
 export { compareRoutes, bestPath, type DecisionOptions } from './rib/decision.js';
+export type { PathPreference } from './families.js';

@@ -8,6 +8,7 @@ import { EventEmitter } from 'eventemitter3';
 import { encodeUpdateRaw } from './codec.js';
 import { checkIpAddress } from './config-error.js';
 import { CeaseError } from './errors.js';
+import { familyCodec } from './families.js';
 import { CeaseSubcode } from './iana.js';
 import { localAttributesKey } from './rib/attr-set.js';
 import { LocRib } from './rib/loc-rib.js';
@@ -359,7 +360,9 @@ export class BgpSpeaker extends EventEmitter<SpeakerEvents> implements SpeakerCo
   locRib(family: number): LocRib {
     let r = this.ribs.get(family);
     if (r === undefined) {
-      r = new LocRib(this.options.decision);
+      // the family's own decision step (EVPN: MAC mobility) comes with its codec
+      const preference = familyCodec(family >>> 8, family & 0xff)?.preference;
+      r = new LocRib(preference === undefined ? this.options.decision : { ...this.options.decision, preference });
       this.ribs.set(family, r);
     }
     return r;

@@ -16,6 +16,7 @@ export { macText, writeMac, isMac, normalizeMac, isMulticastMac } from './mac.js
 export * from './label.js';
 export { routeCodecs, routeCodec } from './registry.js';
 export { evpnNlri, registerEvpn, encodeEvpnRoute, decodeEvpnRoutes, evpnRouteKey } from './nlri.js';
+export { macMobilityPreference } from './preference.js';
 export * from './communities.js';
 export * from './builders.js';
 export { ethernetAd as ethernetAdCodec } from './routes/ethernet-ad.js';

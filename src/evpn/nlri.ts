@@ -24,6 +24,7 @@ import { registerFamily, type NlriCodec } from '../bgp/families.js';
 import { Afi, Safi, UpdateSubcode } from '../bgp/iana.js';
 import { evpnCommunities } from './communities.js';
 import { badEvpnField, EvpnInputError, unframedEvpn } from './errors.js';
+import { macMobilityPreference } from './preference.js';
 import { routeCodec } from './registry.js';
 import { copyBytes } from './routes/fields.js';
 import { raw } from './routes/raw.js';
@@ -153,6 +154,8 @@ export const evpnNlri: NlriCodec<EvpnRoute> = {
     n = codec === undefined ? raw.keyInto(buf, p + 2, bodyEnd, out, n) : codec.keyInto(buf, p + 2, bodyEnd, out, n);
     return latin1(out, 0, n);
   },
+
+  preference: macMobilityPreference,
 
   checkNextHop(length: number): BgpError | undefined {
     // RFC 7432 7 / RFC 8365 5.1.1: the next hop is the VTEP address, IPv4 or IPv6.

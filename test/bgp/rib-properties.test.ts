@@ -11,6 +11,10 @@ import { bestPath, compareRoutes } from '../../src/bgp/rib/decision.js';
 import { BestChange, LocRib } from '../../src/bgp/rib/loc-rib.js';
 import { addressRank, newRoute, nlriBytes, Route, type RibPeer } from '../../src/bgp/rib/route.js';
 import type { ExtendedCommunity, PathAttribute } from '../../src/bgp/types.js';
+import { macMobilityPreference } from '../../src/evpn/preference.js';
+
+/** The properties hold with EVPN's own decision step (MAC mobility) in front, as the speaker runs it. */
+const evpn = { preference: macMobilityPreference };
 
 const tables = new Map<RibPeer, AttrTable>();
 const tableOf = (p: RibPeer): AttrTable => { let t = tables.get(p); if (t === undefined) tables.set(p, (t = new AttrTable(p))); return t; };
@@ -53,7 +57,7 @@ function routeOf(peer: RibPeer, a: A, key = 'd'): Route {
 function oracle(routes: Route[]): Route {
   const tuple = (r: Route) => {
     const a = r.attrs;
-    return [a.sticky ? 0 : 1, -(a.macSequence < 0 ? 0 : a.macSequence), -(a.localPref ?? 100), r.peer.local ? 0 : 1, a.asPathLength, a.origin];
+    return [-a.rankFor(macMobilityPreference), -(a.localPref ?? 100), r.peer.local ? 0 : 1, a.asPathLength, a.origin];
   };
   const lexLess = (x: number[], y: number[]) => { for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!; return false; };
   let c = routes.filter((r) => !routes.some((o) => lexLess(tuple(o), tuple(r))));
@@ -72,7 +76,7 @@ describe('decision process properties', () => {
         ),
         ([idx, attrs, rnd]) => {
           const routes = idx.map((p, i) => routeOf(peers[p]!, attrs[i]!));
-          const best = bestPath(routes)!;
+          const best = bestPath(routes, evpn)!;
           expect(best).toBe(oracle(routes));
           // a random permutation
           const shuffled = [...routes];
@@ -81,13 +85,13 @@ describe('decision process properties', () => {
             const j = it.next().value! % (i + 1);
             [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
           }
-          expect(bestPath(shuffled)).toBe(best);
-          expect(bestPath([...routes].reverse())).toBe(best);
+          expect(bestPath(shuffled, evpn)).toBe(best);
+          expect(bestPath([...routes].reverse(), evpn)).toBe(best);
           // with two paths it is exactly the pairwise comparison, and that is antisymmetric
           if (routes.length >= 2) {
             const [x, y] = routes as [Route, Route];
-            expect(Math.sign(compareRoutes(x, y))).toBe(-Math.sign(compareRoutes(y, x)));
-            expect(bestPath([x, y])).toBe(compareRoutes(x, y) < 0 ? x : y);
+            expect(Math.sign(compareRoutes(x, y, evpn))).toBe(-Math.sign(compareRoutes(y, x, evpn)));
+            expect(bestPath([x, y], evpn)).toBe(compareRoutes(x, y, evpn) < 0 ? x : y);
           }
         },
       ),
@@ -102,13 +106,13 @@ describe('decision process properties', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-        const rib = new LocRib();
+        const rib = new LocRib(evpn);
         const model = new Map<string, Map<RibPeer, Route>>();
         for (const o of ops) {
           const peer = peers[o.peer]!;
           const paths = model.get(o.key) ?? new Map<RibPeer, Route>();
           model.set(o.key, paths);
-          const before = bestPath([...paths.values()]);
+          const before = bestPath([...paths.values()], evpn);
           let change: BestChange;
           if (o.kind === 'update') {
             const r = routeOf(peer, o.attrs, o.key);
@@ -119,7 +123,7 @@ describe('decision process properties', () => {
             expect(rib.removed).toBe(paths.get(peer));
             paths.delete(peer);
           }
-          const after = bestPath([...paths.values()]);
+          const after = bestPath([...paths.values()], evpn);
           expect(rib.best(o.key)).toBe(after);
           const expected = before === after ? BestChange.none : before === undefined ? BestChange.added : after === undefined ? BestChange.withdrawn : BestChange.replaced;
           expect(change).toBe(expected);

@@ -7,6 +7,7 @@ import { addressRank, newRoute, nlriBytes, Route, type RibPeer } from '../../src
 import { asPathContains, exportAttributes, loopCheck, mayAdvertise } from '../../src/bgp/rib/reflection.js';
 import { ipv4ToNumber } from '../../src/bgp/rib/attr-set.js';
 import type { PathAttribute } from '../../src/bgp/types.js';
+import { macMobilityPreference } from '../../src/evpn/preference.js';
 
 const tables = new Map<RibPeer, AttrTable>();
 const tableOf = (p: RibPeer): AttrTable => { let t = tables.get(p); if (t === undefined) tables.set(p, (t = new AttrTable(p))); return t; };
@@ -35,10 +36,13 @@ const a = peer('10.0.0.1');
 const b = peer('10.0.0.2');
 const mm = (sequence: number, sticky = false) => ({ type: 'extended-communities' as const, values: [{ kind: 'mac-mobility', sequence, sticky }] });
 
+/** The speaker ranks EVPN paths with the family's own step; the others ignore it (no community). */
+const evpn = { preference: macMobilityPreference };
+
 function winner(x: Route, y: Route): Route {
-  const c = compareRoutes(x, y);
-  expect(Math.sign(compareRoutes(y, x))).toBe(-Math.sign(c));
-  expect(bestPath([x, y])).toBe(c < 0 ? x : y);
+  const c = compareRoutes(x, y, evpn);
+  expect(Math.sign(compareRoutes(y, x, evpn))).toBe(-Math.sign(c));
+  expect(bestPath([x, y], evpn)).toBe(c < 0 ? x : y);
   return c < 0 ? x : y;
 }
 
@@ -55,6 +59,13 @@ describe('decision process (RFC 4271 9.1, RFC 4456 9, RFC 7432 15)', () => {
   it('MAC mobility: a sticky MAC beats a higher sequence', () => {
     const sticky = route(b, [seq(), mm(1, true)]);
     expect(winner(route(a, [seq(), mm(9)]), sticky)).toBe(sticky);
+  });
+  it('MAC mobility is EVPN\'s own step: without the family preference LOCAL_PREF decides', () => {
+    const lo = route(b, [seq(), { type: 'local-pref', value: 500 }, mm(1)]);
+    const hi = route(a, [seq(), { type: 'local-pref', value: 100 }, mm(2)]);
+    expect(compareRoutes(lo, hi)).toBeLessThan(0);
+    expect(bestPath([lo, hi])).toBe(lo);
+    expect(bestPath([lo, hi], evpn)).toBe(hi);
   });
   it('higher LOCAL_PREF wins; absent counts as 100', () => {
     const x = route(b, [seq(1, 2, 3), { type: 'local-pref', value: 200 }]);

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fabric, evpn, imet, mac, macsOf } from './fabric-helpers.js';
 import type { BgpSpeaker, PeerConfig } from '../../src/bgp/speaker.js';
+import { macIpRoute } from '../../src/evpn/builders.js';
 
 const X = '10.0.3.1';
 const Y = '10.0.3.2';
@@ -61,6 +62,21 @@ describe('BgpSpeaker', () => {
     const [r] = [...y.routes(evpn)];
     expect(r).toMatchObject({ family: { afi: 25, safi: 70 }, peer: X, best: true, stale: false, nextHops: [X], nlri: { routeType: 3, originator: X } });
     expect(JSON.parse(JSON.stringify(r))).toMatchObject({ peer: X });
+  });
+
+  it('EVPN decides MAC mobility first (its family step): a learned higher sequence beats our own route', async () => {
+    const { x, y } = await pair();
+    // the same route (same RD, MAC, IP) from both: ours without a MAC Mobility community
+    const same = (vtep: string, mobility?: number) => macIpRoute({ rd: '10.0.3.9:100', mac: '02:00:00:00:00:01', ip: '198.51.100.1', vni: 100, nextHop: vtep, routeTargets: ['65000:100'], ...(mobility === undefined ? {} : { mobility }) });
+    y.announce(same(Y));
+    x.announce(same(X, 3));
+    // without EVPN's step our own route would stay best (step 2, after LOCAL_PREF)
+    const bestPeer = () => [...y.routes(evpn)].filter((r) => r.best).map((r) => r.peer);
+    await fabric.settle('learned wins', () => bestPeer()[0] === X);
+    expect(bestPeer()).toEqual([X]);
+    y.announce(same(Y, 4));
+    await fabric.settle('ours again', () => bestPeer()[0] === 'local');
+    expect(bestPeer()).toEqual(['local']);
   });
 
   it('graceful restart: routes of a restarting peer stay as stale, End-of-RIB purges what was not re-sent', async () => {

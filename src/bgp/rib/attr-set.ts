@@ -3,7 +3,8 @@
  * hops) shares one `AttrSet`; the table counts references so a set is dropped when the last
  * route leaves. The decision-process inputs are computed once per set, not once per route.
  */
-import type { AsPathSegment, ExtendedCommunity, PathAttribute } from '../types.js';
+import type { PathPreference } from '../families.js';
+import type { AsPathSegment, PathAttribute } from '../types.js';
 import type { RibPeer } from './rib-peer.js';
 import { parseIpv4 as ipv4ToNumber } from '../../net/ip.js';
 
@@ -31,10 +32,9 @@ export class AttrSet {
   readonly originatorId: number;
   /** RFC 4456 CLUSTER_LIST (dotted quads), empty when absent. */
   readonly clusterList: readonly string[];
-  /** RFC 7432 15: MAC Mobility sequence, or -1 without the community. */
-  readonly macSequence: number;
-  /** RFC 7432 15.2: sticky (static) MAC. */
-  readonly sticky: boolean;
+  /** The family preference the cached rank belongs to (see `rankFor`). */
+  private rankedBy: PathPreference | undefined;
+  private rankValue = 0;
 
   constructor(
     /** Interning key: equal keys mean equal attributes and next hops. */
@@ -53,8 +53,6 @@ export class AttrSet {
     let med = 0;
     let originatorId = -1;
     let clusterList: readonly string[] = [];
-    let macSequence = -1;
-    let sticky = false;
     for (const a of attributes) {
       switch (a.type) {
         case 'local-pref': localPref = a.value; break;
@@ -63,15 +61,6 @@ export class AttrSet {
         case 'med': med = a.value; break;
         case 'originator-id': originatorId = ipv4ToNumber(a.value); break;
         case 'cluster-list': clusterList = a.values; break;
-        case 'extended-communities':
-          for (const c of a.values) {
-            if (c.kind === 'mac-mobility') {
-              const m = c as ExtendedCommunity & { sequence: number; sticky: boolean };
-              macSequence = Math.max(macSequence, m.sequence);
-              sticky = sticky || m.sticky;
-            }
-          }
-          break;
         default: break;
       }
     }
@@ -82,8 +71,18 @@ export class AttrSet {
     this.med = med;
     this.originatorId = originatorId;
     this.clusterList = clusterList;
-    this.macSequence = macSequence;
-    this.sticky = sticky;
+  }
+
+  /**
+   * This set's rank under a family's own decision step (computed on first use and kept: a set
+   * is ranked once however many routes share it).
+   */
+  rankFor(preference: PathPreference): number {
+    if (this.rankedBy !== preference) {
+      this.rankValue = preference.rank(this.attributes);
+      this.rankedBy = preference;
+    }
+    return this.rankValue;
   }
 
   /** The AS_PATH segments (empty when the attribute is absent). */

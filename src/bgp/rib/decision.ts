@@ -1,9 +1,10 @@
 /**
- * The decision process: RFC 4271 9.1 (with RFC 4456 9 for reflected routes) and, first of all,
- * RFC 7432 15 MAC mobility for EVPN MAC/IP routes.
+ * The decision process: RFC 4271 9.1 (with RFC 4456 9 for reflected routes), after a family's
+ * own first step where its codec has one (EVPN registers RFC 7432 15 MAC mobility).
  *
  * Order (lower step decides first):
- *  0. RFC 7432 15: a sticky MAC wins; then the higher MAC Mobility sequence (no community = 0).
+ *  0. The family's `PathPreference`: the higher rank wins (EVPN: sticky MAC, then MAC Mobility
+ *     sequence). Families without one skip it.
  *  1. RFC 4271 9.1.1: higher LOCAL_PREF (absent = `defaultLocalPref`).
  *  2. A route we originate over a learned one (common practice; RFC 4271 leaves it to policy).
  *  3. RFC 4271 9.1.2.2 a: shorter AS_PATH (AS_SET counts 1, confederation segments 0).
@@ -14,6 +15,7 @@
  *  8. RFC 4456 9: shorter CLUSTER_LIST.
  *  9. 9.1.2.2 g: lower peer address.  (Then the lower path id, for a total order.)
  */
+import type { PathPreference } from '../families.js';
 import type { Route } from './route.js';
 
 export interface DecisionOptions {
@@ -21,9 +23,14 @@ export interface DecisionOptions {
   readonly defaultLocalPref?: number;
   /** Compare MED between routes from different neighbour ASes. Default false. */
   readonly alwaysCompareMed?: boolean;
+  /**
+   * Step 0, the family's own preference. The speaker sets it per Loc-RIB from the family's
+   * codec (`NlriCodec.preference`); pass it yourself when calling `bestPath` directly.
+   */
+  readonly preference?: PathPreference;
 }
 
-const defaults: Required<DecisionOptions> = { defaultLocalPref: 100, alwaysCompareMed: false };
+const defaults: DecisionOptions = { defaultLocalPref: 100, alwaysCompareMed: false };
 
 /**
  * Compare two paths to the same destination on every step but MED-across-groups:
@@ -47,13 +54,11 @@ function beforeMed(a: Route, b: Route, options: DecisionOptions): number {
   const x = a.attrs;
   const y = b.attrs;
   if (x !== y) {
-    // RFC 7432 15.2: a sticky MAC is never displaced by a mobile one.
-    if (x.sticky !== y.sticky) return x.sticky ? -1 : 1;
-    // RFC 7432 15.1: the higher sequence number wins; a route without the community counts as 0.
-    if (x.macSequence !== y.macSequence) {
-      const sx = x.macSequence < 0 ? 0 : x.macSequence;
-      const sy = y.macSequence < 0 ? 0 : y.macSequence;
-      if (sx !== sy) return sx > sy ? -1 : 1;
+    const pref = options.preference;
+    if (pref !== undefined) {
+      const rx = x.rankFor(pref);
+      const ry = y.rankFor(pref);
+      if (rx !== ry) return rx > ry ? -1 : 1;
     }
     const dl = options.defaultLocalPref ?? 100;
     const lx = x.localPref ?? dl;

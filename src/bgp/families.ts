@@ -79,6 +79,25 @@ export interface PathPreference {
 const registry = new Map<number, NlriCodec>();
 const byName = new Map<string, NlriCodec>();
 
+/**
+ * IANA AFI/SAFI pairs by their usual names, so a configuration may name a family before (or
+ * without) its codec being registered. Registered codecs add their own names.
+ */
+const wellKnownFamilies: Readonly<Record<string, { readonly afi: number; readonly safi: number }>> = {
+  'ipv4-unicast': { afi: 1, safi: 1 },
+  'ipv6-unicast': { afi: 2, safi: 1 },
+  'l2vpn-evpn': { afi: 25, safi: 70 },
+};
+
+/** The AFI/SAFI of a family name (a registered codec's, or a well-known IANA pair); TypeError if unknown. */
+export function familyOfName(name: FamilyName): { afi: number; safi: number } {
+  const c = byName.get(name);
+  if (c !== undefined) return { afi: c.afi, safi: c.safi };
+  const w = Object.hasOwn(wellKnownFamilies, name) ? wellKnownFamilies[name] : undefined;
+  if (w !== undefined) return { afi: w.afi, safi: w.safi };
+  throw new TypeError(`unknown family ${name}`);
+}
+
 /** Register (or replace) the codec of a family. Families are process-wide, like a protocol table. */
 export function registerFamily<T extends NlriBase>(codec: NlriCodec<T>): void {
   registry.set(familyKey(codec.afi, codec.safi), codec as unknown as NlriCodec);

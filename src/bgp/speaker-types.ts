@@ -1,5 +1,5 @@
 /** The options, events and family input of `BgpSpeaker` (its public types). */
-import { familyByName, familyKey, type FamilyName } from './families.js';
+import { familyKey, familyOfName, type FamilyName } from './families.js';
 import type { DecisionOptions } from './rib/decision.js';
 import type { PeerConfig } from './rib/peer-config.js';
 import type { ExportSkipReason } from './rib/adj-rib-out.js';
@@ -80,13 +80,7 @@ export interface PeerInfo {
 export type FamilyInput = Family | FamilyName;
 
 export function resolveFamily(f: FamilyInput): Family {
-  if (typeof f !== 'string') return f;
-  const c = familyByName(f);
-  if (c !== undefined) return { afi: c.afi, safi: c.safi };
-  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
-  if (f === 'ipv4-unicast') return { afi: 1, safi: 1 };
-  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
-  throw new TypeError(`unknown family ${f}`);
+  return typeof f === 'string' ? familyOfName(f) : f;
 }
 
 /** The family key (`familyKey`) of a family as the API accepts it. */

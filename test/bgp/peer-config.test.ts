@@ -34,3 +34,17 @@ describe('addPeer address validation', () => {
     expect(s.peerAddresses()).toEqual(['192.0.2.2', '2001:db8::2']);
   });
 });
+
+describe('family names (one table in families.ts)', () => {
+  it('names resolve to their AFI/SAFI; anything else is a TypeError, prototype keys included', async () => {
+    const { familyOfName } = await import('../../src/bgp/families.js');
+    const { toFamily } = await import('../../src/bgp/rib/peer-config.js');
+    const { resolveFamily } = await import('../../src/bgp/speaker-types.js');
+    for (const f of [familyOfName, toFamily, resolveFamily]) {
+      expect(f('l2vpn-evpn')).toEqual({ afi: 25, safi: 70 });
+      expect(f('ipv4-unicast')).toEqual({ afi: 1, safi: 1 });
+      expect(f('ipv6-unicast')).toEqual({ afi: 2, safi: 1 });
+      for (const bad of ['l2vpn-vpls', 'constructor', '__proto__', '']) expect(() => f(bad), bad).toThrow(TypeError);
+    }
+  });
+});

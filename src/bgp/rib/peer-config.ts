@@ -1,7 +1,7 @@
 /**
  * Peer configuration (`BgpSpeaker.addPeer`), the filters, and what a peer needs of its speaker.
  */
-import type { FamilyName } from '../families.js';
+import { familyOfName, type FamilyName } from '../families.js';
 import type { AddPathConfig, Clock, GracefulRestartConfig, Negotiated, Network, SessionConfig } from '../session/types.js';
 import type { Family, PathAttribute } from '../types.js';
 import type { UpdatePacker } from './adj-rib-out.js';
@@ -97,11 +97,7 @@ export interface SpeakerCore {
 }
 
 export function toFamily(f: Family | FamilyName): Family {
-  if (typeof f !== 'string') return f;
-  if (f === 'l2vpn-evpn') return { afi: 25, safi: 70 };
-  if (f === 'ipv6-unicast') return { afi: 2, safi: 1 };
-  if (f === 'ipv4-unicast') return { afi: 1, safi: 1 };
-  throw new TypeError(`unknown family ${f}`);
+  return typeof f === 'string' ? familyOfName(f) : f;
 }
 
 /** The Session configuration of a peer. */

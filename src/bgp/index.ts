@@ -71,6 +71,7 @@ export {
   readAddress,
   writeAddress,
 } from '../net/ip.js';
+export { AddressError, ipToKey, ipKeyToText, addressOrderKey, type IpKey } from '../net/address-key.js';
 
 // session layer and FSM (issue 4)
 export * from './session/index.js';

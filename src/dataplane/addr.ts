@@ -2,9 +2,8 @@
  * IP addresses at the API edge: text in, 4- or 16-byte Buffers (and a 32-bit number for IPv4)
  * inside. Parsing is done once, when a table entry or a VTEP is configured.
  */
-import { isIPv6 } from 'node:net';
-import { Address6 } from 'ip-address';
-import { ipv4NumberToText, parseIpv4, readIpv4, readIpv6 } from '../net/ip.js';
+import { AddressError } from '../net/address-key.js';
+import { ipv4NumberToText, parseIpv4, readIpv4, readIpv6, tryWriteIpv6 } from '../net/ip.js';
 
 /** Dotted text of the IPv4 address at `buf[off..off+4)` (the shared formatter of `src/net`). */
 export const formatIp4: (buf: Buffer, off: number) => string = readIpv4;
@@ -20,7 +19,7 @@ export interface IpAddr {
   readonly text: string;
 }
 
-/** Parses IPv4 or IPv6 text. Throws a TypeError on anything else (API edge, not a decoder). */
+/** Parses IPv4 or IPv6 text (the parser of `src/net`). AddressError (a TypeError) on anything else. */
 export function parseIp(text: string): IpAddr {
   const t = text.trim();
   const v4 = parseIpv4(t);
@@ -29,20 +28,15 @@ export function parseIp(text: string): IpAddr {
     bytes.writeUInt32BE(v4, 0);
     return { family: 4, bytes, text: t };
   }
-  if (isIPv6(t)) {
-    const a = new Address6(t);
-    const bytes = Buffer.from(a.toUnsignedByteArray().slice(-16));
-    const full = Buffer.alloc(16);
-    bytes.copy(full, 16 - bytes.length);
-    return { family: 6, bytes: full, text: formatIp6(full, 0) };
-  }
-  throw new TypeError(`not an IP address: ${JSON.stringify(text)}`);
+  const bytes = Buffer.alloc(16);
+  if (tryWriteIpv6(t, bytes, 0)) return { family: 6, bytes, text: formatIp6(bytes, 0) };
+  throw new AddressError(text);
 }
 
 /** An IPv4 address as an unsigned 32-bit number. */
 export function ip4Number(text: string): number {
   const v4 = parseIpv4(text.trim());
-  if (v4 < 0) throw new TypeError(`not an IPv4 address: ${text}`);
+  if (v4 < 0) throw new AddressError(text, 'IPv4');
   return v4;
 }
 

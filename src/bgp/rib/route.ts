@@ -82,26 +82,8 @@ export function pathKey(key: string, pathId: number): string {
   return pathId < 0 ? key : key + String.fromCharCode(pathId >>> 16, pathId & 0xffff);
 }
 
-/** RFC 4271 9.1.2.2 g: a binary string that sorts like the address (IPv4 before IPv6). */
-export function addressRank(address: string): string {
-  if (address.includes(':')) {
-    const parts = expandV6(address);
-    let s = '6';
-    for (const p of parts) s += String.fromCharCode(p);
-    return s;
-  }
-  let s = '4';
-  for (const p of address.split('.')) s += String.fromCharCode(Number(p) & 0xff);
-  return s;
-}
-
-function expandV6(a: string): number[] {
-  const [head = '', tail] = a.split('::');
-  const h = head === '' ? [] : head.split(':');
-  const t = tail === undefined || tail === '' ? [] : tail.split(':');
-  const out: number[] = [];
-  for (const x of h) out.push(parseInt(x, 16) || 0);
-  for (let i = h.length + t.length; i < 8; i++) out.push(0);
-  for (const x of t) out.push(parseInt(x, 16) || 0);
-  return out.slice(0, 8);
-}
+/**
+ * RFC 4271 9.1.2.2 g: a binary string that sorts like the address (IPv4 before IPv6); the
+ * ordering key of `src/net` (AddressError for text that is not an address).
+ */
+export { addressOrderKey as addressRank } from '../../net/address-key.js';

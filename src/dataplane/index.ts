@@ -19,6 +19,7 @@
  * ```
  */
 export * from './types.js';
+export * from './l3-types.js';
 export * from './mac.js';
 export * from './mac-table.js';
 export * from './addr.js';

@@ -61,13 +61,15 @@ export class L3Counters {
   malformed = 0;
   /** Frames from the L3VNI not addressed to our router MAC. */
   notRouterMac = 0;
-  /** Frames sent over the L3VNI (symmetric IRB) and received from it. */
+  /** Frames sent over the L3VNI (symmetric IRB), and their bytes. */
   encapFrames = 0;
   encapBytes = 0;
+  /** Frames received from the L3VNI, and their bytes. */
   decapFrames = 0;
   decapBytes = 0;
-  /** Frames for the L3VNI dropped: too big for the underlay MTU, or the underlay refused them. */
+  /** Frames for the L3VNI dropped: too big for the underlay MTU. */
   mtuDrops = 0;
+  /** Frames for the L3VNI dropped: no underlay, or the underlay refused them. */
   sendErrors = 0;
 }
 

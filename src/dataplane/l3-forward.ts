@@ -38,11 +38,13 @@ export class L3Forwarder {
   /** VRFs by L3VNI. */
   protected readonly byL3vni = new Map<number, VrfState>();
 
+  /** @internal the engine creates it with closures over its tables */
   constructor(protected readonly host: L3Host) {}
 
   /**
    * A frame from a local port of a VNI that has a gateway: -1 when it is not for the gateway
    * (bridge it as usual), 0 when it was dropped, 1 when it was handled.
+   * @internal
    */
   fromPort(vs: VniState, ps: PortState, buf: Buffer, start: number, p: number, end: number): number {
     const gw = vs.gw as GatewayState;
@@ -67,7 +69,7 @@ export class L3Forwarder {
     return 0;
   }
 
-  /** A frame from the underlay for an L3VNI: false when `vni` is no VRF's. */
+  /** A frame from the underlay for an L3VNI: false when `vni` is no VRF's. @internal */
   receiveL3(vni: number, buf: Buffer, start: number, end: number): boolean {
     const vrf = this.byL3vni.get(vni);
     if (vrf === undefined) return false;
@@ -85,7 +87,7 @@ export class L3Forwarder {
     return true;
   }
 
-  /** A frame from the underlay in an L2VNI, to its gateway's MAC (a VTEP without the VRF bridged it). */
+  /** A frame from the underlay in an L2VNI, to its gateway's MAC (a VTEP without the VRF bridged it). @internal */
   receiveL2(vs: VniState, buf: Buffer, start: number, end: number): void {
     const gw = vs.gw as GatewayState;
     const et = u16(buf, start + 12);

@@ -182,7 +182,7 @@ export class EngineL3 extends L3Forwarder implements L3Dataplane {
 
   // ---- engine hooks ----
 
-  /** A VNI was added (its state) or removed (undefined): gateways and next hops follow. */
+  /** A VNI was added (its state) or removed (undefined): gateways and next hops follow. @internal */
   vniChanged(vni: number, vs: VniState | undefined): void {
     if (vs === undefined) {
       const old = this.host.vniState(vni);
@@ -193,7 +193,7 @@ export class EngineL3 extends L3Forwarder implements L3Dataplane {
     this.nhs.vniChanged(vni, vs);
   }
 
-  /** The control plane removed an ARP/ND entry: the gateway forgets its own binding of the IP too. */
+  /** The control plane removed an ARP/ND entry: the gateway forgets its own binding of the IP too. @internal */
   forgetBinding(vs: VniState, key: number | string): void {
     const gw = vs.gw as GatewayState | undefined;
     if (gw === undefined) return;

@@ -35,6 +35,44 @@ export class VniCounters {
   ndSuppressed = 0;
 }
 
+/** Per-VRF counters of routing (issue 14). */
+export class L3Counters {
+  /** Frames routed (forwarded after a route lookup, TTL decremented). */
+  routed = 0;
+  /** Frames whose TTL / hop limit ran out (an ICMP Time Exceeded went back when allowed). */
+  ttlExceeded = 0;
+  /** Frames with no matching route. */
+  noRoute = 0;
+  /** Frames whose next hop's MAC was not in the ARP/ND tables (dropped; an ARP/NS was sent). */
+  unresolved = 0;
+  /** ARP requests / NUD for an unresolved destination sent from the gateway (glean). */
+  gleans = 0;
+  /** ARP requests for a gateway address answered locally with the gateway MAC (never flooded). */
+  gatewayArpAnswered = 0;
+  /** Neighbor Solicitations for a gateway address answered locally (never flooded). */
+  gatewayNdAnswered = 0;
+  /** Echo requests to a gateway address answered. */
+  gatewayEchoAnswered = 0;
+  /** ICMP / ICMPv6 errors (Time Exceeded) sent. */
+  icmpErrorsSent = 0;
+  /** Routed frames from the overlay whose next hop is the overlay again (dropped: split horizon). */
+  splitHorizon = 0;
+  /** Frames to route that were not well-formed (short, bad IPv4 header checksum, VLAN-tagged). */
+  malformed = 0;
+  /** Frames from the L3VNI not addressed to our router MAC. */
+  notRouterMac = 0;
+  /** Frames sent over the L3VNI (symmetric IRB), and their bytes. */
+  encapFrames = 0;
+  encapBytes = 0;
+  /** Frames received from the L3VNI, and their bytes. */
+  decapFrames = 0;
+  decapBytes = 0;
+  /** Frames for the L3VNI dropped: too big for the underlay MTU. */
+  mtuDrops = 0;
+  /** Frames for the L3VNI dropped: no underlay, or the underlay refused them. */
+  sendErrors = 0;
+}
+
 /** Per-port counters. "rx" is from the port into the engine, "tx" is delivered to the port. */
 export class PortCounters {
   rxFrames = 0;

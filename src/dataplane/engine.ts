@@ -13,24 +13,28 @@
  * The hot path keys tables by numbers (a MAC is a 48-bit number from two loads) and
  * allocates nothing of its own.
  */
-import { parseIp } from './addr.js';
 import { EngineCounters, type PortCounters, type VniCounters } from './counters.js';
 import { EtherType, ethernetPayloadOffset } from './ethernet.js';
 import { flowHash } from './entropy.js';
 import { Icmp6Type } from './icmpv6.js';
 import { IpProto } from './ipv4.js';
 import { ipv6HeaderLength } from './ipv6.js';
-import { macKey, macKeyFromText, macKeyToText } from './mac.js';
+import { macKey, macKeyFromText } from './mac.js';
 import { BufferPool } from './pool.js';
 import { suppressArp, suppressNd } from './suppression.js';
 import type {
-  Dataplane, IpText, LocalMacEvent, LocalMacListener, LocalPort, MacText, NeighborLookup, RemoteVtep, Underlay, UnderlayReceiver, VniOptions,
+  Dataplane, IpText, LocalMacEvent, LocalMacListener, LocalPort, MacText, NeighborLookup, RemoteVtep, Underlay, UnderlayReceiver, VniOptions, VniTx,
 } from './types.js';
 import { decapStatusName } from './vxlan.js';
 import { u16 } from './bytes.js';
 import { PortState, VniState, checkVni, type VniSnapshot } from './vni-state.js';
+import { EngineL3 } from './l3.js';
+import { LocalMacListeners, RemoteVteps } from './engine-parts.js';
 
 export type { VniSnapshot };
+
+/** What an encapsulation counts (VNI or VRF counters). */
+type EncapCounters = Pick<VniCounters, 'encapFrames' | 'encapBytes' | 'mtuDrops' | 'sendErrors'>;
 
 /** Options of the engine. */
 export interface EngineOptions {
@@ -45,10 +49,12 @@ export interface EngineOptions {
 /** The VXLAN forwarding engine. */
 export class VxlanEngine implements Dataplane, UnderlayReceiver {
   readonly counters = new EngineCounters();
+  /** Distributed layer 3 (issue 14): VRFs, anycast gateways, routes (`L3Dataplane`). */
+  readonly l3: EngineL3;
   private readonly vnis = new Map<number, VniState>();
-  private readonly vteps = new Map<string, RemoteVtep>();
+  private readonly vteps = new RemoteVteps();
   private readonly ports = new Map<LocalPort, PortState>();
-  private readonly listeners: LocalMacListener[] = [];
+  private readonly listeners = new LocalMacListeners();
   private readonly pool: BufferPool;
   private readonly underlayMtu: number;
   private underlay: Underlay | undefined;
@@ -58,6 +64,14 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   constructor(options: EngineOptions = {}) {
     this.underlayMtu = options.underlayMtu ?? 1500;
     this.pool = options.pool ?? new BufferPool({ slots: 16, frameSize: 2048 });
+    this.l3 = new EngineL3({
+      pool: this.pool,
+      vniState: (vni) => this.vnis.get(vni),
+      remote: (address) => this.vtep(address),
+      deliver: (ps, buf, start, end) => this.deliver(ps, buf, start, end),
+      encap: (tx, c, r, buf, start, end, hash) => this.encap(tx, c, r, buf, start, end, hash),
+      flood: (vs, from, buf, start, end, overlay) => this.flood(vs, from, buf, start, end, overlay),
+    });
     if (options.underlay !== undefined) this.setUnderlay(options.underlay);
   }
 
@@ -68,7 +82,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     this.maxFrame4 = this.underlayMtu - underlay.overhead(4);
     this.maxFrame6 = this.underlayMtu - underlay.overhead(6);
     underlay.attach(this);
-    for (const r of this.vteps.values()) underlay.prepare?.(r);
+    this.vteps.setUnderlay(underlay);
   }
 
   // ---- Dataplane: configuration (text at the edge, converted once) ----
@@ -80,13 +94,16 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       if (options.suppressArp !== undefined) vs.suppress = options.suppressArp;
       return;
     }
-    this.vnis.set(vni, new VniState(vni, options.suppressArp ?? true, options.expectedMacs));
+    const created = new VniState(vni, options.suppressArp ?? true, options.expectedMacs);
+    this.l3.vniChanged(vni, created); // throws for a VRF's L3VNI
+    this.vnis.set(vni, created);
   }
 
   removeVni(vni: number): void {
     const vs = this.vnis.get(vni);
     if (vs === undefined) return;
     for (const ps of vs.ports.slice()) this.detachPort(ps.port);
+    this.l3.vniChanged(vni, undefined);
     this.vnis.delete(vni);
   }
 
@@ -151,7 +168,8 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 
   removeArpEntry(vni: number, ip: IpText): void {
-    this.vnis.get(vni)?.removeArp(ip);
+    const vs = this.vnis.get(vni);
+    if (vs !== undefined) this.l3.forgetBinding(vs, vs.removeArp(ip));
   }
 
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void {
@@ -159,11 +177,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 
   onLocalMac(listener: LocalMacListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   /**
@@ -199,7 +213,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
 
   /** A remote VTEP's state (with its tx counters), or undefined when never used. */
   remoteVtep(address: IpText): Readonly<RemoteVtep> | undefined {
-    return this.vteps.get(parseIp(address).text);
+    return this.vteps.find(address);
   }
 
   /** A copy of a VNI's tables. */
@@ -230,6 +244,14 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     if ((buf[start + 6]! & 1) === 0) {
       if (vs.local.touchAt(buf, start + 6) !== ps) this.learn(vs, ps, macKey(buf, start + 6));
     }
+    if (vs.gw !== undefined) {
+      // the VNI routes: frames to the gateway MAC, ARP/ND for the gateway (l3-forward.ts)
+      const r = this.l3.fromPort(vs, ps, buf, start, p, end);
+      if (r >= 0) {
+        if (r === 0) pc.drops++;
+        return r === 1;
+      }
+    }
     if (vs.suppress) {
       const et = u16(buf, p - 2);
       if (et === EtherType.arp) {
@@ -251,7 +273,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     }
     const r = vs.remote.getAt(buf, start);
     if (r !== undefined) {
-      const ok = this.encap(vs, r, buf, start, end, flowHash(buf, start, end));
+      const ok = this.encap(vs.tx, vs.counters, r, buf, start, end, flowHash(buf, start, end));
       if (!ok) pc.drops++;
       return ok;
     }
@@ -259,40 +281,40 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
     return this.flood(vs, ps, buf, start, end);
   }
 
-  /** BUM from a local port: the other local ports, then one replica per VTEP on the flood list. */
-  private flood(vs: VniState, from: PortState, buf: Buffer, start: number, end: number): boolean {
+  /** BUM from a local port (or the gateway): the other local ports, then (`overlay`) one replica per VTEP on the flood list. */
+  private flood(vs: VniState, from: PortState | undefined, buf: Buffer, start: number, end: number, overlay = true): boolean {
     const ports = vs.ports;
     for (let i = 0; i < ports.length; i++) {
       const lp = ports[i]!;
       if (lp !== from) this.deliver(lp, buf, start, end);
     }
     const list = vs.flood;
-    if (list.length === 0) return true;
+    if (list.length === 0 || !overlay) return true;
     const hash = flowHash(buf, start, end);
     let sent = 0;
-    for (let i = 0; i < list.length; i++) if (this.encap(vs, list[i]!, buf, start, end, hash, sent)) sent++;
+    for (let i = 0; i < list.length; i++) if (this.encap(vs.tx, vs.counters, list[i]!, buf, start, end, hash, sent)) sent++;
     vs.counters.floodReplicas += sent;
-    if (sent < list.length) from.counters.drops++;
+    if (sent < list.length && from !== undefined) from.counters.drops++;
     return sent > 0 || ports.length > 1;
   }
 
-  private encap(vs: VniState, r: RemoteVtep, buf: Buffer, start: number, end: number, hash: number, replica = 0): boolean {
+  /** Sends in `tx` (an L2VNI, or a VRF's L3VNI) to `r`, counting into `c`. */
+  private encap(tx: VniTx, c: EncapCounters, r: RemoteVtep, buf: Buffer, start: number, end: number, hash: number, replica = 0): boolean {
     const len = end - start;
     const u = this.underlay;
     if (u === undefined) {
-      vs.counters.sendErrors++;
+      c.sendErrors++;
       return false;
     }
     // RFC 7348 4.3: VTEPs MUST NOT fragment VXLAN packets; too big for the underlay is dropped
     if (len > (r.family === 4 ? this.maxFrame4 : this.maxFrame6)) {
-      vs.counters.mtuDrops++;
+      c.mtuDrops++;
       return false;
     }
-    if (!u.send(r, vs.tx, buf, start, end, hash, replica)) {
-      vs.counters.sendErrors++;
+    if (!u.send(r, tx, buf, start, end, hash, replica)) {
+      c.sendErrors++;
       return false;
     }
-    const c = vs.counters;
     c.encapFrames++;
     c.encapBytes += len;
     r.txPackets++;
@@ -318,7 +340,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   receive(vni: number, buf: Buffer, start: number, end: number): void {
     const vs = this.vnis.get(vni);
     if (vs === undefined) {
-      this.counters.unknownVni++;
+      if (!this.l3.receiveL3(vni, buf, start, end)) this.counters.unknownVni++;
       return;
     }
     const c = vs.counters;
@@ -329,6 +351,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
       return;
     }
     if ((buf[start]! & 1) === 0) {
+      if (vs.gw !== undefined && macKey(buf, start) === vs.gw.macKey) return this.l3.receiveL2(vs, buf, start, end);
       const lp = vs.local.getAt(buf, start);
       if (lp !== undefined) {
         this.deliver(lp, buf, start, end);
@@ -357,15 +380,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 
   private emit(vni: number, key: number, ps: PortState, event: LocalMacEvent): void {
-    if (this.listeners.length === 0) return;
-    const mac = macKeyToText(key);
-    for (const l of this.listeners.slice()) {
-      try {
-        l(vni, mac, ps.port.name, event);
-      } catch {
-        /* a listener's failure is its own; forwarding goes on */
-      }
-    }
+    this.listeners.emit(vni, key, ps.port.name, event);
   }
 
   private vni(vni: number): VniState {
@@ -375,17 +390,7 @@ export class VxlanEngine implements Dataplane, UnderlayReceiver {
   }
 
   private vtep(address: IpText): RemoteVtep {
-    // keyed by canonical text: text already in that form (the VTEP manager's) needs no parsing
-    const known = this.vteps.get(address);
-    if (known !== undefined) return known;
-    const a = parseIp(address);
-    let r = this.vteps.get(a.text);
-    if (r === undefined) {
-      r = { address: a.text, family: a.family, bytes: a.bytes, txPackets: 0, txBytes: 0, underlayState: undefined };
-      this.vteps.set(a.text, r);
-      this.underlay?.prepare?.(r);
-    }
-    return r;
+    return this.vteps.get(address);
   }
 }
 

@@ -16,9 +16,15 @@
  * engine.attachPort(101, host);
  * console.log(await host.ping('10.0.0.10'));
  * underlay.trace(new PcapWriter('/tmp/vxlan.pcap'));   // open it in Wireshark
+ *
+ * // distributed layer 3 (symmetric IRB): a VRF, the anycast gateway of VNI 101, a host route
+ * engine.l3.addVrf('blue', { l3vni: 5000, routerMac: '02:aa:00:00:00:01' });
+ * engine.l3.setGateway(101, { vrf: 'blue', mac: '02:00:5e:00:01:01', addresses: ['10.0.0.254/24'] });
+ * engine.l3.setRoute('blue', '10.2.0.7/32', { kind: 'vtep', vtep: '192.0.2.2', routerMac: '02:aa:00:00:00:02' });
  * ```
  */
 export * from './types.js';
+export * from './l3-types.js';
 export * from './mac.js';
 export * from './mac-table.js';
 export * from './addr.js';
@@ -35,6 +41,8 @@ export * from './entropy.js';
 export * from './pool.js';
 export * from './counters.js';
 export * from './engine.js';
+export * from './l3.js';
+export * from './lpm.js';
 export * from './underlay.js';
 export * from './full-underlay.js';
 export * from './ports.js';

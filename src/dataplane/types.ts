@@ -4,10 +4,10 @@
  * into numbers and bytes.
  */
 
-/** A MAC address as text, `aa:bb:cc:dd:ee:ff`. */
-export type MacText = string;
-/** An IPv4 or IPv6 address as text. */
-export type IpText = string;
+import type { L3Dataplane } from './l3-types.js';
+import type { IpText, MacText } from './text-types.js';
+
+export type { IpText, MacText } from './text-types.js';
 
 /**
  * Something attached to a VNI that sends and receives Ethernet frames: an application
@@ -114,6 +114,11 @@ export interface Dataplane {
    * 'removed'; returns how many. The caller calls it every T (the dataplane keeps no timer).
    */
   ageLocalMacs?(): number;
+  /**
+   * Optional distributed layer 3 (IP-VRFs, anycast gateway, symmetric/asymmetric IRB); absent
+   * when the dataplane only bridges.
+   */
+  readonly l3?: L3Dataplane;
 }
 
 /** A remote VTEP as the engine and the underlay see it (created once per address). */

@@ -22,8 +22,14 @@ import type { LocalPort, PortIngress } from './types.js';
 export interface VirtualHostOptions {
   readonly name?: string;
   readonly mac: string;
+  /** The IPv4 address, optionally with its subnet ('10.1.0.5/24'; default /24 when a gateway is set). */
   readonly ipv4?: string;
+  /** The IPv6 address, optionally with its subnet ('2001:db8:1::5/64'; default /64 when a gateway is set). */
   readonly ipv6?: string;
+  /** IPv4 default gateway: off-subnet packets go to its MAC (resolved by ARP). */
+  readonly gateway4?: string;
+  /** IPv6 default gateway: off-subnet packets go to its MAC (resolved by NS). */
+  readonly gateway6?: string;
 }
 
 /** What `ping` reports. */
@@ -40,6 +46,8 @@ export class VirtualHostCounters {
   naSent = 0;
   echoRepliesSent = 0;
   echoRepliesReceived = 0;
+  /** ICMP Time Exceeded (IPv4 type 11, ICMPv6 type 3) received. */
+  timeExceededReceived = 0;
   /** Frames not for us or not understood. */
   ignored = 0;
 }
@@ -58,6 +66,11 @@ export class VirtualHost implements LocalPort {
   private readonly macKey: number;
   private readonly ip4: Buffer | undefined;
   private readonly ip6: Buffer | undefined;
+  /** Subnet lengths and default gateways (undefined: every destination is on-link). */
+  private readonly len4: number;
+  private readonly len6: number;
+  private readonly gateway4: string | undefined;
+  private readonly gateway6: string | undefined;
   private ingress: PortIngress | undefined;
   private readonly arpWaiters = new Map<number, () => void>();
   /** IPv6 neighbours learned from NA: address (latin1) → MAC key. */
@@ -71,8 +84,29 @@ export class VirtualHost implements LocalPort {
     this.name = options.name ?? `vhost-${options.ipv4 ?? options.ipv6 ?? options.mac}`;
     this.mac = macBytes(options.mac);
     this.macKey = macKeyFromText(options.mac);
-    this.ip4 = options.ipv4 === undefined ? undefined : parseIp(options.ipv4).bytes;
-    this.ip6 = options.ipv6 === undefined ? undefined : parseIp(options.ipv6).bytes;
+    const [a4, l4] = splitPrefix(options.ipv4, 32, 24, options.gateway4);
+    const [a6, l6] = splitPrefix(options.ipv6, 128, 64, options.gateway6);
+    this.ip4 = a4 === undefined ? undefined : parseIp(a4).bytes;
+    this.ip6 = a6 === undefined ? undefined : parseIp(a6).bytes;
+    this.len4 = l4;
+    this.len6 = l6;
+    this.gateway4 = options.gateway4 === undefined ? undefined : parseIp(options.gateway4).text;
+    this.gateway6 = options.gateway6 === undefined ? undefined : parseIp(options.gateway6).text;
+    if (this.gateway4 !== undefined && this.ip4 === undefined) throw new TypeError('gateway4 needs an ipv4 address');
+    if (this.gateway6 !== undefined && this.ip6 === undefined) throw new TypeError('gateway6 needs an ipv6 address');
+  }
+
+  /** The address to resolve for `dst`: itself when on-link, else the default gateway. */
+  private nextHop(dst: { family: 4 | 6; bytes: Buffer; text: string }): string {
+    const gw = dst.family === 4 ? this.gateway4 : this.gateway6;
+    const own = dst.family === 4 ? this.ip4 : this.ip6;
+    if (gw === undefined || own === undefined) return dst.text;
+    const len = dst.family === 4 ? this.len4 : this.len6;
+    for (let bit = 0; bit < len; bit++) {
+      const m = 0x80 >> (bit & 7);
+      if ((own[bit >> 3]! & m) !== (dst.bytes[bit >> 3]! & m)) return gw;
+    }
+    return dst.text;
   }
 
   connect(ingress: PortIngress | undefined): void {
@@ -144,6 +178,8 @@ export class VirtualHost implements LocalPort {
     } else if (type === IcmpType.echoReply && buf.readUInt16BE(icmp + 4) === this.echoId) {
       this.counters.echoRepliesReceived++;
       this.echoWaiters.get(buf.readUInt16BE(icmp + 6))?.();
+    } else if (type === IcmpType.timeExceeded) {
+      this.counters.timeExceededReceived++;
     } else {
       this.counters.ignored++;
     }
@@ -177,6 +213,8 @@ export class VirtualHost implements LocalPort {
     } else if (type === Icmp6Type.echoReply && u16(buf, icmp + 4) === this.echoId) {
       this.counters.echoRepliesReceived++;
       this.echoWaiters.get(u16(buf, icmp + 6))?.();
+    } else if (type === 3) {
+      this.counters.timeExceededReceived++; // ICMPv6 Time Exceeded (RFC 4443 3.3)
     } else if (type === Icmp6Type.echoRequest && this.ip6.equals(buf.subarray(p + 24, p + 40))) {
       const frame = Buffer.from(buf.subarray(start, ipEnd));
       frame.copy(frame, 0, 6, 12);
@@ -242,12 +280,17 @@ export class VirtualHost implements LocalPort {
     return b;
   }
 
-  /** Pings an IPv4 or IPv6 address `count` times (one outstanding request at a time, like ping(8)). */
-  async ping(ip: string, options: { count?: number; timeoutMs?: number; intervalMs?: number; size?: number } = {}): Promise<PingResult> {
+  /**
+   * Pings an IPv4 or IPv6 address `count` times (one outstanding request at a time, like
+   * ping(8)); off-subnet addresses through the default gateway. `ttl`: the IPv4 TTL / IPv6 hop
+   * limit of the requests (default 64).
+   */
+  async ping(ip: string, options: { count?: number; timeoutMs?: number; intervalMs?: number; size?: number; ttl?: number } = {}): Promise<PingResult> {
     const count = options.count ?? 3;
     const timeoutMs = options.timeoutMs ?? 1000;
     const dst = parseIp(ip);
-    const mac = dst.family === 4 ? await this.resolve(ip, { timeoutMs }) : await this.resolve6(ip, { timeoutMs });
+    const via = this.nextHop(dst);
+    const mac = dst.family === 4 ? await this.resolve(via, { timeoutMs }) : await this.resolve6(via, { timeoutMs });
     const rttMs: number[] = [];
     if (mac === undefined) return { transmitted: 0, received: 0, rttMs };
     const data = Buffer.alloc(options.size ?? 56);
@@ -258,11 +301,11 @@ export class VirtualHost implements LocalPort {
       const frame = Buffer.alloc(Math.max(minFrame, 14 + ipLen + icmpHeaderLength + data.length));
       let off = encodeEthernetHeader({ dst: mac, src: this.mac, etherType: dst.family === 4 ? EtherType.ipv4 : EtherType.ipv6 }, frame, 0);
       if (dst.family === 4) {
-        off = encodeIpv4Header({ src: this.ip4!, dst: dst.bytes, protocol: IpProto.icmp, payloadLength: icmpHeaderLength + data.length, id: seq }, frame, off);
+        off = encodeIpv4Header({ src: this.ip4!, dst: dst.bytes, protocol: IpProto.icmp, payloadLength: icmpHeaderLength + data.length, id: seq, ttl: options.ttl ?? 64 }, frame, off);
         encodeIcmpEcho(IcmpType.echoRequest, this.echoId, seq, data, frame, off);
       } else {
         if (this.ip6 === undefined) throw new Error(`${this.name} has no IPv6 address`);
-        off = encodeIpv6Header({ src: this.ip6, dst: dst.bytes, nextHeader: IpProto.icmpv6, payloadLength: icmpHeaderLength + data.length }, frame, off);
+        off = encodeIpv6Header({ src: this.ip6, dst: dst.bytes, nextHeader: IpProto.icmpv6, payloadLength: icmpHeaderLength + data.length, hopLimit: options.ttl ?? 64 }, frame, off);
         encodeIcmpEcho(Icmp6Type.echoRequest, this.echoId, seq, data, frame, off);
         setIcmp6Checksum(frame, 14);
       }
@@ -298,4 +341,14 @@ export class VirtualHost implements LocalPort {
   get ipv4(): string | undefined {
     return this.ip4 === undefined ? undefined : formatIp4(this.ip4, 0);
   }
+}
+
+/** Splits 'addr/len' into the address and length (default: `withGateway` when a gateway is set, else all bits). */
+function splitPrefix(text: string | undefined, bits: number, withGateway: number, gateway: string | undefined): [string | undefined, number] {
+  if (text === undefined) return [undefined, bits];
+  const slash = text.indexOf('/');
+  if (slash < 0) return [text, gateway === undefined ? bits : withGateway];
+  const len = Number(text.slice(slash + 1));
+  if (!Number.isInteger(len) || len < 0 || len > bits || !/^\s*\d+\s*$/.test(text.slice(slash + 1))) throw new RangeError(`bad prefix length: ${text}`);
+  return [text.slice(0, slash), len];
 }

@@ -29,8 +29,16 @@ export class PortState implements PortIngress {
   }
 }
 
+/** The VNI's gateway when it is attached to a VRF (l3-state.ts `GatewayState`). */
+export interface VniGateway {
+  /** The anycast gateway MAC as a 48-bit key. */
+  readonly macKey: number;
+}
+
 /** One VNI: ports, MAC tables, flood list, ARP/ND table. */
 export class VniState {
+  /** Set while the VNI is attached to a VRF (issue 14): frames to its MAC are routed. */
+  gw: VniGateway | undefined = undefined;
   readonly tx: VniTx;
   readonly counters = new VniCounters();
   readonly ports: PortState[] = [];
@@ -51,10 +59,12 @@ export class VniState {
     else this.arp6.set(k, mac);
   }
 
-  removeArp(ip: IpText): void {
+  /** Removes `ip` from the ARP/ND table; returns its key (an IPv4 number or IPv6 latin1 string). */
+  removeArp(ip: IpText): number | string {
     const k = arpKey(ip);
     if (typeof k === 'number') this.arp4.delete(k);
     else this.arp6.delete(k);
+    return k;
   }
 
   /** A copy of the tables (allocates: diagnostics and tests). */

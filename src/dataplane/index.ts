@@ -40,3 +40,4 @@ export * from './full-underlay.js';
 export * from './ports.js';
 export * from './pcap.js';
 export * from './trace.js';
+export * from './ovs/index.js';

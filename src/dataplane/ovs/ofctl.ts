@@ -71,14 +71,17 @@ export class Ofctl implements OfctlChannel {
 
   monitor(table: number, onLine: (line: string) => void): () => void {
     const child: ChildProcess = spawn(this.opts.binary ?? 'ovs-ofctl', ['monitor', this.opts.target, `watch:table=${table}`], {
-      env: this.opts.env ?? process.env, stdio: ['ignore', 'pipe', 'ignore'],
+      env: this.opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let rest = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      const lines = (rest + d.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const l of lines) onLine(l);
-    });
+    // the first reply comes on stdout, later (asynchronous) ones on stderr
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream?.on('data', (d: Buffer) => {
+        const lines = (rest + d.toString()).split('\n');
+        rest = lines.pop() ?? '';
+        for (const l of lines) onLine(l);
+      });
+    }
     child.on('error', () => { /* no monitor: no learned MACs, the flows still work */ });
     return () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

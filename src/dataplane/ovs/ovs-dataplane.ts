@@ -322,6 +322,7 @@ export class OvsDataplane implements Dataplane {
    * reaches us), so local IP bindings are not snooped either.
    */
   setArpLookup(vni: number, lookup: NeighborLookup | undefined): void {
+    if (lookup === undefined && !this.vnis.has(vni)) return;
     this.vni(vni).lookup = lookup;
   }
 

@@ -37,6 +37,10 @@ export interface TunnelBridgeOptions {
   readonly underlayCidr: string;
   /** Extra addresses for `br-phy` (a VTEP /32). */
   readonly extraCidrs?: readonly string[];
+  /** Options of the VXLAN interface (default flow-based: `remote_ip=flow`, `key=flow`). */
+  readonly tunnelOptions?: readonly string[];
+  /** Routes for the namespace, added after the underlay moved: `[prefix, via]` (via `br-phy`). */
+  readonly routes?: readonly (readonly [string, string])[];
 }
 
 /** A running ovsdb-server + ovs-vswitchd pair. */
@@ -111,12 +115,15 @@ export class Ovs {
     const dev = o.underlayDev ?? 'eth0';
     this.vsctl('add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev',
       '--', 'add-port', bridge, tunnelPort, '--', 'set', 'interface', tunnelPort, 'type=vxlan',
-      'options:remote_ip=flow', 'options:key=flow',
+      ...(o.tunnelOptions ?? ['options:remote_ip=flow', 'options:key=flow']),
       '--', 'add-br', 'br-phy', '--', 'set', 'bridge', 'br-phy', 'datapath_type=netdev',
       '--', 'add-port', 'br-phy', dev);
+    // OVS routes tunnels by the kernel's table: nothing may point at the device any more
+    nsExec(this.ns, 'ip', ['route', 'flush', 'dev', dev]);
     nsExec(this.ns, 'ip', ['addr', 'flush', 'dev', dev]);
     for (const a of [o.underlayCidr, ...(o.extraCidrs ?? [])]) nsExec(this.ns, 'ip', ['addr', 'add', a, 'dev', 'br-phy']);
     nsExec(this.ns, 'ip', ['link', 'set', 'br-phy', 'up']);
+    for (const [prefix, via] of o.routes ?? []) nsExec(this.ns, 'ip', ['route', 'replace', prefix, 'via', via, 'dev', 'br-phy']);
     return { bridge, tunnelPort };
   }
 

@@ -43,6 +43,13 @@ function packets(ovs: Ovs, dp: OvsDataplane, filter: string): number {
   return [...out.matchAll(/n_packets=(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
 }
 
+/** Runs clean-up steps in order; one failing does not keep the rest (and the namespaces) from going. */
+async function cleanUp(...steps: (() => unknown)[]): Promise<void> {
+  for (const step of steps) {
+    try { await step(); } catch (e) { console.error(`clean-up step failed: ${String(e)}`); }
+  }
+}
+
 function txOff(ns: string, dev: string): void {
   nsExec(ns, 'ethtool', ['-K', dev, 'tx', 'off']);
 }
@@ -85,14 +92,7 @@ describe.skipIf(skip !== undefined)('OvsDataplane with real Open vSwitch', () =>
       await waitFor('session with FRR', 40_000, () => speaker.peerState(f.ip) === 'Established');
     }, 90_000);
 
-    afterAll(async () => {
-      manager?.close();
-      await speaker?.stop();
-      await dp?.stop().catch(() => undefined);
-      await ovs?.cleanup();
-      await frr?.cleanup();
-      await topo?.destroy();
-    });
+    afterAll(() => cleanUp(() => manager?.close(), () => speaker?.stop(), () => dp?.stop(), () => ovs?.cleanup(), () => frr?.cleanup(), () => topo?.destroy()));
 
     const fdb = () => nsExec(frr.ns, 'bridge', ['fdb', 'show', 'dev', `vxlan${VNI}`]);
 
@@ -167,11 +167,7 @@ describe.skipIf(skip !== undefined)('OvsDataplane with real Open vSwitch', () =>
       engine.attachPort(VNI, vh);
     }, 60_000);
 
-    afterAll(async () => {
-      await underlay?.close();
-      await ovs?.cleanup();
-      await topo?.destroy();
-    });
+    afterAll(() => cleanUp(() => underlay?.close(), () => ovs?.cleanup(), () => topo?.destroy()));
 
     it('pings both ways; OVS learned host B behind our VTEP', async () => {
       expect(await pingFrom(hostNs, '10.0.0.11')).toBeGreaterThanOrEqual(2);
@@ -183,7 +179,8 @@ describe.skipIf(skip !== undefined)('OvsDataplane with real Open vSwitch', () =>
   });
   describe('(b) the two-host tutorial (VNI 101, MTU 1450) built by EVPN between two OVS instances', () => {
     const VNI = 101;
-    const hosts = [{ ip: '10.0.0.10', mac: '02:0a:00:00:00:10' }, { ip: '10.0.0.11', mac: '02:0a:00:00:00:11' }] as const;
+    const hosts: readonly { ip: string; mac: string }[] = [{ ip: '10.0.0.10', mac: '02:0a:00:00:00:10' }, { ip: '10.0.0.11', mac: '02:0a:00:00:00:11' }];
+    const host = (i: number) => hosts[i]!;
     let topo: Topology;
     const side: { ovs: Ovs; dp: OvsDataplane; speaker: BgpSpeaker; manager: VtepManager; hostNs: string; vtep: string }[] = [];
 
@@ -199,7 +196,7 @@ describe.skipIf(skip !== undefined)('OvsDataplane with real Open vSwitch', () =>
         const hostNs = topo.addNamespace(`obh${i}`);
         // no IPv6 chatter (MLD, router solicitations) in the flood counters of the ARP test
         for (const k of ['all', 'default']) setSysctl(hostNs, `net.ipv6.conf.${k}.disable_ipv6`, 1);
-        ovs.internalHost('br-int', `vm${i}`, hostNs, `${hosts[i].ip}/24`, hosts[i].mac, 1450);
+        ovs.internalHost('br-int', `vm${i}`, hostNs, `${host(i).ip}/24`, host(i).mac, 1450);
         const dp = await OvsDataplane.open({ bridge: 'br-int', tunnelPort: 'vxlan0', rundir: ovs.rundir });
         const speaker = new BgpSpeaker({ asn: AS, routerId: node.ip, listen: i === 0 ? { address: loop[0], port: 0 } : false });
         const manager = new VtepManager({ speaker, dataplane: dp, vtepAddress: node.ip, vnis: [{ vni: VNI }] });
@@ -213,44 +210,36 @@ describe.skipIf(skip !== undefined)('OvsDataplane with real Open vSwitch', () =>
       for (let i = 0; i < 2; i++) await side[i]!.dp.attachOvsPort(VNI, `vm${i}`);
     }, 60_000);
 
-    afterAll(async () => {
-      for (const s of side) {
-        s.manager.close();
-        await s.speaker.stop();
-        await s.dp.stop().catch(() => undefined);
-        await s.ovs.cleanup();
-      }
-      await topo?.destroy();
-    });
+    afterAll(() => cleanUp(...side.flatMap((s) => [() => s.manager.close(), () => s.speaker.stop(), () => s.dp.stop(), () => s.ovs.cleanup()]), () => topo?.destroy()));
 
     it('Type-3 routes become flood groups; the hosts ping both ways; OVS-learned MACs become remote flows', async () => {
       await waitFor('flood groups from Type-3', 10_000, () => side.every((s, i) => s.ovs.ofctl('dump-groups', 'br-int').includes(`set_field:${side[1 - i]!.vtep}->tun_dst`)));
       expect(side[0]!.dp.snapshot(VNI)!.floodList).toEqual([side[1]!.vtep]);
-      expect(await pingFrom(side[0]!.hostNs, hosts[1].ip)).toBeGreaterThanOrEqual(2);
-      expect(await pingFrom(side[1]!.hostNs, hosts[0].ip)).toBeGreaterThanOrEqual(2);
+      expect(await pingFrom(side[0]!.hostNs, host(1).ip)).toBeGreaterThanOrEqual(2);
+      expect(await pingFrom(side[1]!.hostNs, host(0).ip)).toBeGreaterThanOrEqual(2);
       // each OVS learned its host (learn() + monitor), the manager advertised it, the other side has a flow
       for (let i = 0; i < 2; i++) {
         const other = side[1 - i]!;
-        await waitFor(`host ${i} as a remote flow`, 10_000, () => other.ovs.ofctl('dump-flows', 'br-int', `${ours(other.dp)},dl_dst=${hosts[i].mac}`).includes(`set_field:${side[i]!.vtep}->tun_dst`));
-        expect(side[i]!.manager.lookupMac(VNI, hosts[i].mac)).toMatchObject({ location: 'local', port: `vm${i}` });
-        expect(other.manager.lookupMac(VNI, hosts[i].mac)?.location).toBe(side[i]!.vtep);
+        await waitFor(`host ${i} as a remote flow`, 10_000, () => other.ovs.ofctl('dump-flows', 'br-int', `${ours(other.dp)},dl_dst=${host(i).mac}`).includes(`set_field:${side[i]!.vtep}->tun_dst`));
+        expect(side[i]!.manager.lookupMac(VNI, host(i).mac)).toMatchObject({ location: 'local', port: `vm${i}` });
+        expect(other.manager.lookupMac(VNI, host(i).mac)?.location).toBe(side[i]!.vtep);
       }
       const flows = side[0]!.ovs.ofctl('dump-flows', 'br-int', ours(side[0]!.dp));
-      expect(flows).toMatch(new RegExp(`priority=100,reg0=0,tun_id=0x65,dl_dst=${hosts[1].mac} actions=set_field:${side[1]!.vtep}->tun_dst,output:1`));
+      expect(flows).toMatch(new RegExp(`priority=100,reg0=0,tun_id=0x65,dl_dst=${host(1).mac} actions=set_field:${side[1]!.vtep}->tun_dst,output:1`));
       expect(flows).toMatch(/priority=100,tun_id=0x65,in_port=1 actions=set_field:0x1->reg0/);
       expect(flows).toMatch(/learn\(table=42/);
     }, 30_000);
 
     it('the ARP responder answers from a MAC/IP route: no ARP request crosses the tunnel', async () => {
       // host 1's binding comes from the API (as l2population's does): a MAC+IP Type-2
-      expect(side[1]!.manager.addLocalIp(VNI, hosts[1].mac, hosts[1].ip)).toBe(true);
-      await waitFor('ARP responder flow', 10_000, () => side[0]!.ovs.ofctl('dump-flows', 'br-int', `${ours(side[0]!.dp)},arp`).includes(`arp_tpa=${hosts[1].ip}`));
+      expect(side[1]!.manager.addLocalIp(VNI, host(1).mac, host(1).ip)).toBe(true);
+      await waitFor('ARP responder flow', 10_000, () => side[0]!.ovs.ofctl('dump-flows', 'br-int', `${ours(side[0]!.dp)},arp`).includes(`arp_tpa=${host(1).ip}`));
       nsExec(side[0]!.hostNs, 'ip', ['neigh', 'flush', 'all']);
       await new Promise((r) => setTimeout(r, 1200)); // the statistics of the previous test settle
       const floodedBefore = packets(side[1]!.ovs, side[1]!.dp, 'reg0=1,tun_id=101');
-      expect(await pingFrom(side[0]!.hostNs, hosts[1].ip, 2)).toBe(2);
-      await waitFor('the responder flow counted the request', 5_000, () => packets(side[0]!.ovs, side[0]!.dp, `arp,arp_tpa=${hosts[1].ip}`) >= 1);
-      expect(nsExec(side[0]!.hostNs, 'ip', ['neigh', 'show', hosts[1].ip])).toContain(hosts[1].mac);
+      expect(await pingFrom(side[0]!.hostNs, host(1).ip, 2)).toBe(2);
+      await waitFor('the responder flow counted the request', 5_000, () => packets(side[0]!.ovs, side[0]!.dp, `arp,arp_tpa=${host(1).ip}`) >= 1);
+      expect(nsExec(side[0]!.hostNs, 'ip', ['neigh', 'show', host(1).ip])).toContain(host(1).mac);
       // the far side's local-flood lookup saw no frame (the request was answered at the near
       // edge); its statistics are given a revalidator round (500 ms) and more to catch up
       await new Promise((r) => setTimeout(r, 1200));
@@ -266,7 +255,7 @@ describe.skipIf(skip !== undefined)('OvsDataplane with real Open vSwitch', () =>
       const left = s.ovs.ofctl('dump-flows', 'br-int');
       expect(left).toContain('cookie=0x1234');
       expect(left).toMatch(/priority=0 actions=NORMAL/);
-      expect(() => s.dp.setRemoteMac(VNI, hosts[1].mac, side[1]!.vtep)).toThrow();
+      expect(() => s.dp.setRemoteMac(VNI, host(1).mac, side[1]!.vtep)).toThrow();
     }, 20_000);
   });
 });

@@ -5,11 +5,13 @@
  * first announce until `ovs-ofctl dump-aggregate` counts N unicast flows of our cookie; 3 runs,
  * the median. Next to it, the OpenFlow channels themselves on the same bridge with the same N
  * pre-rendered flows: one `ovs-ofctl bundle` (what OvsDataplane uses), `ovs-ofctl add-flows`
- * without a bundle, and `ovs-ofctl add-flow` per flow (200 calls, extrapolated).
+ * without a bundle, `ovs-ofctl add-flow` per flow (200 calls, extrapolated), and our own
+ * OpenFlow 1.3 connection writing binary FLOW_MODs (bench/openflow-raw.ts).
  *
  *   npm run bench -- ovs          (needs root and openvswitch-switch; OVS_BENCH_MACS=N)
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import type { Row } from './harness.js';
 import { BgpSpeaker, macIpRoute } from '../src/index.js';
@@ -18,6 +20,7 @@ import { OvsDataplane, remoteMacFlow } from '../src/dataplane/index.js';
 import { VtepManager } from '../src/vtep/index.js';
 import { Lab, uniqueName } from '../test/helpers/netns.js';
 import { Ovs } from '../test/interop/harness/ovs.js';
+import { FLOW_MOD_LEN, RawOpenFlow, writeUnicastFlowMod } from './openflow-raw.js';
 
 registerEvpn();
 
@@ -33,9 +36,15 @@ function flowCount(ovs: Ovs, cookie: bigint): number {
   return Number(/flow_count=(\d+)/.exec(out)?.[1] ?? -1);
 }
 
-async function until(what: string, ms: number, f: () => boolean, everyMs = 100): Promise<void> {
+/** The same count without blocking the event loop (the speaker and the dataplane run in it). */
+async function flowCountAsync(ovs: Ovs, cookie: bigint): Promise<number> {
+  const { stdout } = await promisify(execFile)('ovs-ofctl', ['-O', 'OpenFlow13', 'dump-aggregate', ovs.mgmt('br-int'), `cookie=0x${cookie.toString(16)}/-1`], { env: ovs.env });
+  return Number(/flow_count=(\d+)/.exec(stdout)?.[1] ?? -1);
+}
+
+async function until(what: string, ms: number, f: () => boolean | Promise<boolean>, everyMs = 100): Promise<void> {
   const end = Date.now() + ms;
-  while (!f()) {
+  while (!(await f())) {
     if (Date.now() > end) throw new Error(`ovs bench: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
@@ -61,10 +70,10 @@ async function fromBgp(ovs: Ovs, run: number): Promise<{ ms: number; managerMs: 
     const t0 = performance.now();
     for (const r of routes) feeder.announce(r);
     let managerMs = 0;
-    await until('OVS flows', 300_000, () => {
+    await until('OVS flows', 300_000, async () => {
       if (managerMs === 0 && dp.snapshot(VNI)!.remoteMacs.length === N) managerMs = performance.now() - t0;
-      return flowCount(ovs, dp.cookieOf('remoteMac')) === N;
-    }, 50);
+      return (await flowCountAsync(ovs, dp.cookieOf('remoteMac'))) === N;
+    }, 100);
     return { ms: performance.now() - t0, managerMs };
   } finally {
     manager.close();
@@ -82,13 +91,31 @@ function channel(ovs: Ovs, how: 'bundle' | 'add-flows' | 'add-flow'): number {
   const env = ovs.env;
   const target = ovs.mgmt('br-int');
   const t0 = performance.now();
-  if (how === 'bundle') execFileSync('ovs-ofctl', ['-O', 'OpenFlow14', 'bundle', target, '-'], { input: lines.join('\n'), env, maxBuffer: 1 << 26 });
-  else if (how === 'add-flows') execFileSync('ovs-ofctl', ['-O', 'OpenFlow13', 'add-flows', target, '-'], { input: lines.map((l) => l.slice('flow add '.length)).join('\n'), env });
+  if (how === 'bundle') execFileSync('ovs-ofctl', ['-O', 'OpenFlow14', 'bundle', target, '-'], { input: lines.join('\n'), env, maxBuffer: 1 << 26, stdio: ['pipe', 'pipe', 'ignore'] });
+  else if (how === 'add-flows') execFileSync('ovs-ofctl', ['-O', 'OpenFlow13', 'add-flows', target, '-'], { input: lines.map((l) => l.slice('flow add '.length)).join('\n'), env, stdio: ['pipe', 'pipe', 'ignore'] });
   else for (const l of lines) execFileSync('ovs-ofctl', ['-O', 'OpenFlow13', 'add-flow', target, l.slice('flow add '.length)], { env });
   const ms = performance.now() - t0;
   if (flowCount(ovs, 0xeb9e000000000003n) !== n) throw new Error(`ovs bench: ${how} did not install ${n} flows`);
   ovs.ofctl('del-flows', 'br-int', 'cookie=0xeb9e000000000000/0xffffffffffffff00');
   return how === 'add-flow' ? (ms * N) / n : ms;
+}
+
+/** The same N flows over our own OpenFlow 1.3 connection (binary FLOW_MODs, one BARRIER); returns ms. */
+async function rawOpenFlow(ovs: Ovs): Promise<number> {
+  const t0 = performance.now();
+  const of = await RawOpenFlow.connect(ovs.mgmt('br-int').slice('unix:'.length));
+  const buf = Buffer.allocUnsafe(FLOW_MOD_LEN * N);
+  const macBuf = Buffer.alloc(6);
+  for (let i = 0; i < N; i++) {
+    macBuf.set(mac(i).split(':').map((h) => parseInt(h, 16)));
+    writeUnicastFlowMod(buf, i * FLOW_MOD_LEN, { xid: i + 2, cookie: 0xeb9e000000000003n, table: 42, priority: 100, vni: VNI, mac: macBuf, vtep: (198 << 24 | 18 << 16 | 160 + (i % VTEPS)) >>> 0, port: 1 });
+  }
+  await of.send(buf, N + 2);
+  const ms = performance.now() - t0;
+  of.close();
+  if (of.errors > 0 || flowCount(ovs, 0xeb9e000000000003n) !== N) throw new Error(`ovs bench: raw OpenFlow: ${of.errors} errors, ${flowCount(ovs, 0xeb9e000000000003n)} flows`);
+  ovs.ofctl('del-flows', 'br-int', 'cookie=0xeb9e000000000000/0xffffffffffffff00');
+  return ms;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -120,6 +147,9 @@ export async function run(): Promise<Row[]> {
       const runs = how === 'add-flow' ? [channel(ovs, how)] : Array.from({ length: RUNS }, () => channel(ovs, how));
       rows.push(row(`channel: ovs-ofctl ${how}${how === 'add-flow' ? ' per flow (200 calls, extrapolated)' : ' (stdin)'}`, runs, `${N} flows, pre-rendered`));
     }
+    const raw: number[] = [];
+    for (let r = 0; r < RUNS; r++) raw.push(await rawOpenFlow(ovs));
+    rows.push(row('channel: our own OpenFlow 1.3 connection (binary FLOW_MODs + BARRIER)', raw, `${N} flows, encoded in the run`));
     await ovs.cleanup();
     return rows;
   } finally {

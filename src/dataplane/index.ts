@@ -48,3 +48,4 @@ export * from './full-underlay.js';
 export * from './ports.js';
 export * from './pcap.js';
 export * from './trace.js';
+export * from './ovs/index.js';
